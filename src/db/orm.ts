@@ -1,0 +1,65 @@
+import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
+import { Migrator } from '@mikro-orm/migrations';
+import { defineConfig, MikroORM } from '@mikro-orm/postgresql';
+import pg from 'pg';
+import { migrationsList } from '../../migrations/index.js';
+import { Account } from '../accounts/account.entity.js';
+import { ApiKey } from '../accounts/api-key.entity.js';
+import type { Logger } from '../logger.js';
+import { EmailMessage } from '../messages/message.entity.js';
+import { Sender } from '../senders/sender.entity.js';
+
+export const ENTITIES = [Account, ApiKey, Sender, EmailMessage];
+
+export function ormConfig(databaseUrl: string, poolSize: number) {
+  return defineConfig({
+    clientUrl: databaseUrl,
+    entities: ENTITIES,
+    metadataProvider: ReflectMetadataProvider,
+    extensions: [Migrator],
+    pool: { min: 0, max: poolSize },
+    ensureDatabase: false,
+    // Requests fork their own entity manager; a query on the global one is a bug.
+    allowGlobalContext: false,
+    // graphile-worker owns its schema; MikroORM's schema diff must not try to drop it.
+    schemaGenerator: { ignoreSchema: ['graphile_worker'] },
+    migrations: {
+      migrationsList,
+      snapshot: false,
+      snapshotOnMigrate: false,
+      transactional: true,
+      allOrNothing: true,
+      silent: true,
+    },
+  });
+}
+
+export function initOrm(databaseUrl: string, poolSize: number): Promise<MikroORM> {
+  return MikroORM.init(ormConfig(databaseUrl, poolSize));
+}
+
+/** A plain pg pool for the hot paths (tracking inserts) and graphile-worker. */
+export function createPool(databaseUrl: string, max: number, logger: Logger): pg.Pool {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, idleTimeoutMillis: 30_000 });
+  // A dropped connection must be logged, not crash the process; the pool replaces it.
+  pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
+  pool.on('connect', (client) =>
+    client.on('error', (error) => logger.warn({ err: error }, 'database connection failed')),
+  );
+  return pool;
+}
+
+/** Creates the URL's database if it does not exist (the embedded default starts with none). */
+export async function ensureDatabaseExists(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (found.rowCount === 0) await client.query(`create database ${pg.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
+}

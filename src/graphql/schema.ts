@@ -1,0 +1,33 @@
+import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { DateTimeResolver } from 'graphql-scalars';
+import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import { AccountResolver } from '../accounts/account.resolver.js';
+import { MessageResolver } from '../messages/message.resolver.js';
+import { SenderResolver } from '../senders/sender.resolver.js';
+import { requireAccount } from './auth.middleware.js';
+
+export const RESOLVERS: NonEmptyArray<Function> = [AccountResolver, SenderResolver, MessageResolver];
+
+/** Builds the schema; `resolverInstances` supplies each resolver class with its services. */
+export function buildGraphqlSchema(resolverInstances: object[] = []): Promise<GraphQLSchema> {
+  const byClass = new Map<Function, object>(resolverInstances.map((r) => [r.constructor, r]));
+  return buildSchema({
+    resolvers: RESOLVERS,
+    // The contract names the scalar DateTime (type-graphql 2 would say DateTimeISO).
+    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    globalMiddlewares: [requireAccount],
+    validate: false,
+    container: {
+      get: (someClass: Function) => {
+        const instance = byClass.get(someClass);
+        if (!instance) throw new Error(`no instance for resolver ${someClass.name}`);
+        return instance;
+      },
+    },
+  });
+}
+
+/** The committed schema.graphql is exactly this text. */
+export function printSchemaFile(schema: GraphQLSchema): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}

@@ -1,0 +1,25 @@
+import type { Services } from '../services.js';
+
+export interface Health {
+  status: 'ok' | 'degraded';
+  database: 'ok' | 'unreachable';
+  trackingBuffer: ReturnType<Services['eventBuffer']['stats']>;
+}
+
+/** What an operator (or a load balancer) needs: is the database reachable, are tracking events backing up. */
+export async function healthCheck(services: Services): Promise<Health> {
+  let database: Health['database'] = 'ok';
+  try {
+    await Promise.race([
+      services.pool.query('select 1'),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000).unref()),
+    ]);
+  } catch {
+    database = 'unreachable';
+  }
+  return {
+    status: database === 'ok' ? 'ok' : 'degraded',
+    database,
+    trackingBuffer: services.eventBuffer.stats(),
+  };
+}

@@ -1,0 +1,59 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Pool } from 'pg';
+import { AccountResolver } from './accounts/account.resolver.js';
+import { AccountService } from './accounts/account.service.js';
+import { ApiKeyService } from './accounts/api-key.service.js';
+import type { Config } from './config.js';
+import { SecretBox } from './crypto/secret-box.js';
+import type { Logger } from './logger.js';
+import { SmtpTransports } from './mail/smtp-transports.js';
+import { MessageResolver } from './messages/message.resolver.js';
+import { MessageService } from './messages/message.service.js';
+import { MessageDelivery } from './messages/message-delivery.js';
+import { SenderResolver } from './senders/sender.resolver.js';
+import { SenderService } from './senders/sender.service.js';
+import { EventRepository } from './tracking/event.repository.js';
+import { insertHits } from './tracking/event.sql.js';
+import { EventBuffer } from './tracking/event-buffer.js';
+import { TrackingTokens } from './tracking/token.js';
+import { TrackingUrls } from './tracking/tracking-urls.js';
+
+/** Builds every service once, wiring dependencies through constructors. */
+export function createServices(config: Config, logger: Logger, orm: MikroORM, pool: Pool) {
+  const tokens = new TrackingTokens(config.trackingSecrets);
+  const urls = new TrackingUrls(config.publicUrl, tokens);
+  const transports = new SmtpTransports(logger);
+  const apiKeys = new ApiKeyService();
+  const accounts = new AccountService(apiKeys);
+  const senders = new SenderService(new SecretBox(config.encryptionKey), transports);
+  const messages = new MessageService(senders);
+  const delivery = new MessageDelivery(senders, transports, urls, logger);
+  const events = new EventRepository(pool);
+  const eventBuffer = new EventBuffer((hits) => insertHits(pool, hits), {
+    limit: config.trackingBufferLimit,
+    batchSize: 2_000,
+    logger,
+  });
+  const resolvers = [
+    new AccountResolver(apiKeys),
+    new SenderResolver(senders),
+    new MessageResolver(messages),
+  ];
+  return {
+    orm,
+    pool,
+    tokens,
+    urls,
+    transports,
+    apiKeys,
+    accounts,
+    senders,
+    messages,
+    delivery,
+    events,
+    eventBuffer,
+    resolvers,
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

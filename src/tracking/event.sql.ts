@@ -1,0 +1,80 @@
+import type { Pool } from 'pg';
+import type { TrackingHit } from './tracking-event.js';
+
+/**
+ * Stores a batch of hits in one round trip: joins each to its message (hits for unknown messages
+ * are dropped), inserts into the day partitions of tracking_event, and folds the opens into the
+ * message's counters. Event ids come from the app, so a retried batch inserts nothing twice.
+ * Kept as one statement because this is the hottest write of the service.
+ */
+const INSERT_HITS = `
+with incoming as (
+  select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::inet[], $6::text[],
+                       $7::text[], $8::boolean[], $9::text[])
+    as t(id, message_id, type, occurred_at, ip_address, user_agent, url, machine, machine_reason)
+), inserted as (
+  insert into tracking_event (id, occurred_at, account_id, message_id, campaign_id, type, ip_address,
+                              user_agent, url, machine, machine_reason)
+  select i.id, i.occurred_at, m.account_id, m.id, m.campaign_id, i.type, i.ip_address, i.user_agent,
+         i.url, i.machine, i.machine_reason
+  from incoming i join message m on m.id = i.message_id
+  on conflict do nothing
+  returning id, occurred_at, message_id, type, machine
+), opens as (
+  select message_id,
+         count(*) filter (where not machine) as human,
+         count(*) filter (where machine) as machine,
+         min(occurred_at) filter (where not machine) as first_human_at,
+         max(occurred_at) as last_at,
+         (array_agg(id order by occurred_at desc))[1] as last_id
+  from inserted where type = 'OPEN' group by message_id
+), counted as (
+  update message m set
+    open_count = m.open_count + o.human,
+    machine_open_count = m.machine_open_count + o.machine,
+    first_opened_at = least(m.first_opened_at, o.first_human_at),
+    last_open_event_id = case when m.last_opened_at is null or o.last_at >= m.last_opened_at
+                              then o.last_id else m.last_open_event_id end,
+    last_opened_at = greatest(m.last_opened_at, o.last_at),
+    updated_at = now()
+  from opens o where m.id = o.message_id
+  returning m.id
+)
+select (select count(*) from inserted)::int as inserted`;
+
+/** PostgreSQL's "no partition of relation found for row". */
+const NO_PARTITION = '23514';
+
+export async function insertHits(pool: Pool, hits: TrackingHit[]): Promise<number> {
+  const params = [
+    hits.map((h) => h.id),
+    hits.map((h) => h.messageId),
+    hits.map((h) => h.type),
+    hits.map((h) => h.occurredAt),
+    hits.map((h) => h.ipAddress),
+    hits.map((h) => h.userAgent),
+    hits.map((h) => h.url),
+    hits.map((h) => h.machine),
+    hits.map((h) => h.machineReason),
+  ];
+  try {
+    const result = await pool.query<{ inserted: number }>(INSERT_HITS, params);
+    return result.rows[0].inserted;
+  } catch (error) {
+    if ((error as { code?: string }).code !== NO_PARTITION) throw error;
+    // The partition cron normally keeps a week ahead; this covers a long outage or clock skew.
+    const times = hits.map((h) => h.occurredAt.getTime());
+    await ensureEventPartitions(pool, new Date(Math.min(...times)), new Date(Math.max(...times)));
+    const result = await pool.query<{ inserted: number }>(INSERT_HITS, params);
+    return result.rows[0].inserted;
+  }
+}
+
+/** Creates the day partitions of tracking_event covering [from, to] (UTC days); returns how many were new. */
+export async function ensureEventPartitions(pool: Pool, from: Date, to: Date): Promise<number> {
+  const result = await pool.query<{ created: number }>(
+    'select mailtrace_ensure_event_partitions($1::date, $2::date) as created',
+    [from.toISOString().slice(0, 10), to.toISOString().slice(0, 10)],
+  );
+  return result.rows[0].created;
+}

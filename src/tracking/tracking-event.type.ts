@@ -1,0 +1,68 @@
+import { Field, Float, ID, ObjectType, registerEnumType } from 'type-graphql';
+
+export enum TrackingEventType {
+  OPEN = 'OPEN',
+  CLICK = 'CLICK',
+  UNSUBSCRIBE = 'UNSUBSCRIBE',
+}
+registerEnumType(TrackingEventType, { name: 'TrackingEventType' });
+
+@ObjectType()
+export class Location {
+  @Field(() => String, { nullable: true, description: 'ISO 3166-1 alpha-2' })
+  country!: string | null;
+
+  @Field(() => String, { nullable: true })
+  region!: string | null;
+
+  @Field(() => String, { nullable: true })
+  city!: string | null;
+
+  @Field(() => Float, { nullable: true })
+  latitude!: number | null;
+
+  @Field(() => Float, { nullable: true })
+  longitude!: number | null;
+}
+
+@ObjectType()
+export class TrackingEvent {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => TrackingEventType)
+  type!: TrackingEventType;
+
+  @Field()
+  occurredAt!: Date;
+
+  @Field(() => ID)
+  messageId!: string;
+
+  @Field(() => ID, { nullable: true })
+  campaignId!: string | null;
+
+  @Field()
+  recipient!: string;
+
+  @Field(() => String, { nullable: true })
+  ipAddress!: string | null;
+
+  @Field(() => String, { nullable: true })
+  userAgent!: string | null;
+
+  @Field(() => Location, { nullable: true, description: 'null until resolved from the local GeoIP database' })
+  location!: Location | null;
+
+  @Field(() => String, { nullable: true, description: 'the destination, for CLICK' })
+  url!: string | null;
+
+  @Field({ description: 'true when made by a proxy, prefetcher or scanner, not a person' })
+  machine!: boolean;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'why the event was judged a machine (or a notable human)',
+  })
+  machineReason!: string | null;
+}
