@@ -19,13 +19,13 @@ export class MessageResolver {
     @Ctx() context: Context,
     @Arg('campaignId', () => ID, { nullable: true }) campaignId?: string,
     @Arg('recipient', () => String, { nullable: true }) recipient?: string,
-    @Arg('first', () => Int, { defaultValue: 50 }) first = 50,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<MessagePage> {
     return this.messageService.list(context.em, accountIdOf(context), {
       campaignId,
       recipient,
-      first,
+      first: first ?? 50,
       after,
     });
   }
@@ -49,8 +49,8 @@ export class MessageResolver {
   events(
     @Root() message: EmailMessage,
     @Ctx() context: Context,
-    @Arg('first', () => Int, { defaultValue: 50 }) first = 50,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first?: number | null,
   ): Promise<TrackingEvent[]> {
-    return context.loaders.eventsOf(Math.max(1, Math.min(first, MAX_PAGE_SIZE))).load(message.id);
+    return context.loaders.eventsOf(Math.max(1, Math.min(first ?? 50, MAX_PAGE_SIZE))).load(message.id);
   }
 }
