@@ -18,7 +18,10 @@ const EMBEDDED_DATABASE = 'mailtrace';
  * another mailtrace process (say `npm start` while you run the CLI) already runs it.
  */
 export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
-  if (config.databaseUrl) return { url: config.databaseUrl, close: async () => {} };
+  if (config.databaseUrl) {
+    await ensureDatabaseExists(config.databaseUrl);
+    return { url: config.databaseUrl, close: async () => {} };
+  }
   const password = embeddedPgPassword(config);
   const serverUrl = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${config.embeddedPgPort}`;
   const url = `${serverUrl}/${EMBEDDED_DATABASE}`;

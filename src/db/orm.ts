@@ -49,16 +49,25 @@ export function createPool(databaseUrl: string, max: number, logger: Logger): pg
   return pool;
 }
 
-/** Creates the URL's database if it does not exist (the embedded default starts with none). */
+/** Creates the URL's database when it does not exist yet (the embedded default starts with none). */
 export async function ensureDatabaseExists(databaseUrl: string): Promise<void> {
+  const probe = new pg.Client({ connectionString: databaseUrl });
+  try {
+    await probe.connect();
+    return;
+  } catch (error) {
+    // 3D000: the database does not exist; anything else (auth, network) is the caller's to see
+    if ((error as { code?: string }).code !== '3D000') throw error;
+  } finally {
+    await probe.end().catch(() => {});
+  }
   const url = new URL(databaseUrl);
   const name = decodeURIComponent(url.pathname.slice(1));
   url.pathname = '/postgres';
   const client = new pg.Client({ connectionString: url.toString() });
   await client.connect();
   try {
-    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
-    if (found.rowCount === 0) await client.query(`create database ${pg.escapeIdentifier(name)}`);
+    await client.query(`create database ${pg.escapeIdentifier(name)}`);
   } finally {
     await client.end();
   }

@@ -91,18 +91,15 @@ export class MessageDelivery {
     status: MessageStatus,
     fields: { error?: string; smtpResponse?: string; sentAt?: Date },
   ): Promise<void> {
+    const changes = {
+      status,
+      error: fields.error ?? null,
+      smtpResponse: fields.smtpResponse ?? null,
+      updatedAt: new Date(),
+      ...(fields.sentAt ? { sentAt: fields.sentAt } : {}),
+    };
     const attempt = () =>
-      em.nativeUpdate(
-        EmailMessage,
-        { id: messageId, status: MessageStatus.SENDING },
-        {
-          status,
-          error: fields.error ?? null,
-          smtpResponse: fields.smtpResponse ?? null,
-          sentAt: fields.sentAt,
-          updatedAt: new Date(),
-        },
-      );
+      em.nativeUpdate(EmailMessage, { id: messageId, status: MessageStatus.SENDING }, changes);
     for (let retry = 0; ; retry++) {
       try {
         await attempt();
