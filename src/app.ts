@@ -1,11 +1,11 @@
 import type { AddressInfo } from 'node:net';
-import { type Runner, run } from 'graphile-worker';
 import { createTaskList } from '../workers/task-list.js';
 import type { Config } from './config.js';
-import { graphileLogger, migrate } from './db/migrate.js';
+import { migrate } from './db/migrate.js';
 import { createPool, initOrm } from './db/orm.js';
 import { buildGraphqlSchema } from './graphql/schema.js';
 import { createHttpApp, type HttpApp } from './http/server.js';
+import { startWorkerRunner, type WorkerRunner } from './jobs/worker-runner.js';
 import type { Logger } from './logger.js';
 import { createServices, type Services } from './services.js';
 
@@ -26,7 +26,7 @@ export async function bootstrap(config: Config, logger: Logger, databaseUrl: str
   await migrate(orm, pool, logger);
   const services = createServices(config, logger, orm, pool);
   let http: HttpApp | null = null;
-  let runner: Runner | null = null;
+  let runner: WorkerRunner | null = null;
 
   return {
     services,
@@ -41,13 +41,12 @@ export async function bootstrap(config: Config, logger: Logger, databaseUrl: str
       return (server.address() as AddressInfo).port;
     },
     async startWorker() {
-      runner = await run({
-        pgPool: pool,
-        concurrency: config.workerConcurrency,
+      runner = await startWorkerRunner({
+        pool,
         taskList: createTaskList(services),
-        noHandleSignals: true,
-        crontab: '',
-        logger: graphileLogger(logger),
+        concurrency: config.workerConcurrency,
+        heartbeatMs: config.workerHeartbeatMs,
+        logger,
       });
     },
     async stop() {

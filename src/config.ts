@@ -26,6 +26,8 @@ export interface Config {
   /** Which parts this process runs: the HTTP API and tracking routes, the job workers, or both. */
   role: Role;
   workerConcurrency: number;
+  /** Heartbeat of worker processes; a worker silent for three beats has its jobs taken over. */
+  workerHeartbeatMs: number;
   dbPoolSize: number;
   /** Tracking events held in memory while the database is unreachable; beyond this they are dropped. */
   trackingBufferLimit: number;
@@ -74,6 +76,7 @@ export function loadConfig(env: Env = process.env): Config {
     embeddedPgPort: optional(env, 'EMBEDDED_PG_PORT', (v) => parseIntIn(v, 1, 65535)) ?? 54329,
     role: optional(env, 'ROLE', (v) => oneOf(v, ROLES)) ?? 'all',
     workerConcurrency: optional(env, 'WORKER_CONCURRENCY', (v) => parseIntIn(v, 1, 200)) ?? 10,
+    workerHeartbeatMs: optional(env, 'WORKER_HEARTBEAT_MS', (v) => parseIntIn(v, 100, 600_000)) ?? 10_000,
     dbPoolSize: optional(env, 'DB_POOL_SIZE', (v) => parseIntIn(v, 2, 200)) ?? 10,
     trackingBufferLimit:
       optional(env, 'TRACKING_BUFFER_LIMIT', (v) => parseIntIn(v, 100, 10_000_000)) ?? 100_000,

@@ -3,6 +3,10 @@ import type { Pool } from 'pg';
 import { AccountResolver } from './accounts/account.resolver.js';
 import { AccountService } from './accounts/account.service.js';
 import { ApiKeyService } from './accounts/api-key.service.js';
+import { CampaignResolver } from './campaigns/campaign.resolver.js';
+import { CampaignService } from './campaigns/campaign.service.js';
+import { CampaignContent } from './campaigns/campaign-content.js';
+import { CampaignFanOut } from './campaigns/campaign-fanout.js';
 import type { Config } from './config.js';
 import { SecretBox } from './crypto/secret-box.js';
 import type { Logger } from './logger.js';
@@ -12,6 +16,8 @@ import { MessageService } from './messages/message.service.js';
 import { MessageDelivery } from './messages/message-delivery.js';
 import { SenderResolver } from './senders/sender.resolver.js';
 import { SenderService } from './senders/sender.service.js';
+import { SuppressionResolver } from './suppressions/suppression.resolver.js';
+import { SuppressionService } from './suppressions/suppression.service.js';
 import { EventRepository } from './tracking/event.repository.js';
 import { insertHits } from './tracking/event.sql.js';
 import { EventBuffer } from './tracking/event-buffer.js';
@@ -25,9 +31,21 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
   const transports = new SmtpTransports(logger);
   const apiKeys = new ApiKeyService();
   const accounts = new AccountService(apiKeys);
+  const suppressions = new SuppressionService(pool);
   const senders = new SenderService(new SecretBox(config.encryptionKey), transports);
-  const messages = new MessageService(senders);
-  const delivery = new MessageDelivery(senders, transports, urls, logger);
+  const messages = new MessageService(pool, senders, suppressions);
+  const campaigns = new CampaignService(pool, senders, suppressions);
+  const campaignContent = new CampaignContent(pool);
+  const fanOut = new CampaignFanOut(pool, suppressions, campaignContent, logger);
+  const delivery = new MessageDelivery(
+    pool,
+    senders,
+    transports,
+    urls,
+    suppressions,
+    campaignContent,
+    logger,
+  );
   const events = new EventRepository(pool);
   const eventBuffer = new EventBuffer((hits) => insertHits(pool, hits), {
     limit: config.trackingBufferLimit,
@@ -38,6 +56,8 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
     new AccountResolver(apiKeys),
     new SenderResolver(senders),
     new MessageResolver(messages),
+    new CampaignResolver(campaigns, messages),
+    new SuppressionResolver(suppressions),
   ];
   return {
     orm,
@@ -47,8 +67,11 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
     transports,
     apiKeys,
     accounts,
+    suppressions,
     senders,
     messages,
+    campaigns,
+    fanOut,
     delivery,
     events,
     eventBuffer,

@@ -7,17 +7,27 @@ const TAG = `<img src="${PIXEL}" width="1" height="1" alt="" style="display:none
 
 describe('renderTrackedEmail', () => {
   it('puts the pixel just before the last </body>, whatever its case', () => {
-    expect(renderTrackedEmail('<html><BODY>Hi</BODY></html>', true, PIXEL).html).toBe(
+    expect(renderTrackedEmail({ html: '<html><BODY>Hi</BODY></html>', text: null }, PIXEL).html).toBe(
       `<html><BODY>Hi${TAG}</BODY></html>`,
     );
   });
 
+  it('keeps a text alternative beside HTML as written', () => {
+    expect(renderTrackedEmail({ html: '<p>Hi</p>', text: 'Hi' }, PIXEL)).toEqual({
+      html: `<p>Hi</p>${TAG}`,
+      text: 'Hi',
+    });
+  });
+
   it('appends the pixel to HTML without a body tag, and sends no text part', () => {
-    expect(renderTrackedEmail('<p>Hi</p>', true, PIXEL)).toEqual({ html: `<p>Hi</p>${TAG}`, text: null });
+    expect(renderTrackedEmail({ html: '<p>Hi</p>', text: null }, PIXEL)).toEqual({
+      html: `<p>Hi</p>${TAG}`,
+      text: null,
+    });
   });
 
   it('keeps plain text as written and escapes it into the HTML alternative', () => {
-    const rendered = renderTrackedEmail('a < b & "c"\nnext', false, PIXEL);
+    const rendered = renderTrackedEmail({ html: null, text: 'a < b & "c"\nnext' }, PIXEL);
     expect(rendered.text).toBe('a < b & "c"\nnext');
     expect(rendered.html).toContain('a &lt; b &amp; &quot;c&quot;\nnext');
     expect(rendered.html).toContain(`${TAG}</body>`);

@@ -158,7 +158,7 @@ describe('sendEmail: mutation -> job -> SMTP -> status -> pixel -> open', () => 
     // graphile-worker backs off for seconds; run the retry now instead of waiting
     await t.app.services.pool.query(
       `update graphile_worker._private_jobs set run_at = now() where task_id in
-         (select id from graphile_worker._private_tasks where identifier = 'send_email')`,
+         (select id from graphile_worker._private_tasks where identifier = 'send_messages')`,
     );
     const sent = await settled(queued.id);
     expect(sent.status).toBe('SENT');
@@ -170,12 +170,12 @@ describe('sendEmail: mutation -> job -> SMTP -> status -> pixel -> open', () => 
     const queued = await send({ recipient: 'once@example.com' });
     expect((await settled(queued.id)).status).toBe('SENT');
     await t.app.services.pool.query(
-      `select graphile_worker.add_job('send_email', json_build_object('messageId', $1::text))`,
+      `select graphile_worker.add_job('send_messages', json_build_object('messageIds', json_build_array($1::text)))`,
       [queued.id],
     );
     await eventually(async () => {
       const { rows } = await t.app.services.pool.query(
-        `select count(*)::int as n from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id where t.identifier = 'send_email'`,
+        `select count(*)::int as n from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id where t.identifier = 'send_messages'`,
       );
       return rows[0].n === 0 || undefined;
     });

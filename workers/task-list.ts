@@ -1,16 +1,20 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { TaskList } from 'graphile-worker';
+import type { CampaignFanOut } from '../src/campaigns/campaign-fanout.js';
 import type { MessageDelivery } from '../src/messages/message-delivery.js';
-import { sendEmailTask } from './send-email.js';
+import { fanOutCampaignTask } from './fan-out-campaign.js';
+import { sendMessagesTask } from './send-messages.js';
 
 export interface WorkerServices {
   orm: MikroORM;
   delivery: MessageDelivery;
+  fanOut: CampaignFanOut;
 }
 
 /** Every task the workers run, by identifier. */
 export function createTaskList(services: WorkerServices): TaskList {
   return {
-    send_email: sendEmailTask(services) as TaskList[string],
+    send_messages: sendMessagesTask(services) as TaskList[string],
+    fan_out_campaign: fanOutCampaignTask(services) as TaskList[string],
   };
 }

@@ -5,11 +5,12 @@ import pg from 'pg';
 import { migrationsList } from '../../migrations/index.js';
 import { Account } from '../accounts/account.entity.js';
 import { ApiKey } from '../accounts/api-key.entity.js';
+import { Campaign } from '../campaigns/campaign.entity.js';
 import type { Logger } from '../logger.js';
 import { EmailMessage } from '../messages/message.entity.js';
 import { Sender } from '../senders/sender.entity.js';
 
-export const ENTITIES = [Account, ApiKey, Sender, EmailMessage];
+export const ENTITIES = [Account, ApiKey, Sender, EmailMessage, Campaign];
 
 export function ormConfig(databaseUrl: string, poolSize: number) {
   return defineConfig({

@@ -1,5 +1,14 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
+import type { Pool } from 'pg';
+import {
+  type CampaignMetrics,
+  type CountryCount,
+  loadCampaignMetrics,
+  loadTopCountries,
+} from '../campaigns/campaign-metrics.js';
 import type { EmailMessage } from '../messages/message.entity.js';
+import { Sender } from '../senders/sender.entity.js';
 import type { EventRepository } from '../tracking/event.repository.js';
 import type { TrackingEvent } from '../tracking/tracking-event.type.js';
 
@@ -7,10 +16,34 @@ import type { TrackingEvent } from '../tracking/tracking-event.type.js';
 export interface Loaders {
   lastOpen: DataLoader<EmailMessage, TrackingEvent | null>;
   eventsOf(first: number): DataLoader<string, TrackingEvent[]>;
+  /** Senders by id, deleted ones included (a campaign keeps showing the sender it was made with). */
+  sender: DataLoader<string, Sender>;
+  campaignMetrics: DataLoader<string, CampaignMetrics>;
+  topCountries(limit: number): DataLoader<string, CountryCount[]>;
 }
 
-export function createLoaders(events: EventRepository, accountId: string | null): Loaders {
-  const eventLoaders = new Map<number, DataLoader<string, TrackingEvent[]>>();
+export interface LoaderSources {
+  em: EntityManager;
+  pool: Pool;
+  events: EventRepository;
+}
+
+/** One DataLoader per distinct argument value (e.g. `first`, `limit`), made on first use. */
+function perArgument<K, V>(
+  make: (argument: number) => DataLoader<K, V>,
+): (argument: number) => DataLoader<K, V> {
+  const loaders = new Map<number, DataLoader<K, V>>();
+  return (argument) => {
+    let loader = loaders.get(argument);
+    if (!loader) {
+      loader = make(argument);
+      loaders.set(argument, loader);
+    }
+    return loader;
+  };
+}
+
+export function createLoaders({ em, pool, events }: LoaderSources, accountId: string | null): Loaders {
   return {
     lastOpen: new DataLoader(
       async (messages) => {
@@ -23,16 +56,22 @@ export function createLoaders(events: EventRepository, accountId: string | null)
       },
       { cacheKeyFn: (m) => m.id },
     ),
-    eventsOf(first) {
-      let loader = eventLoaders.get(first);
-      if (!loader) {
-        loader = new DataLoader(async (messageIds) => {
+    eventsOf: perArgument(
+      (first) =>
+        new DataLoader(async (messageIds: readonly string[]) => {
           const found = accountId ? await events.latestOfMessages(accountId, messageIds, first) : [];
           return messageIds.map((id) => found.filter((e) => e.messageId === id));
-        });
-        eventLoaders.set(first, loader);
-      }
-      return loader;
-    },
+        }),
+    ),
+    sender: new DataLoader(async (ids) => {
+      if (!accountId) return ids.map(() => new Error('no account'));
+      const senders = await em.find(Sender, { id: { $in: [...ids] }, accountId });
+      const byId = new Map(senders.map((s) => [s.id, s]));
+      return ids.map((id) => byId.get(id) ?? new Error(`sender ${id} not found`));
+    }),
+    campaignMetrics: new DataLoader((campaignIds) => loadCampaignMetrics(pool, campaignIds)),
+    topCountries: perArgument(
+      (limit) => new DataLoader((campaignIds) => loadTopCountries(pool, campaignIds, limit)),
+    ),
   };
 }

@@ -59,7 +59,8 @@ export async function createHttpApp(
   });
   app.use(
     '/graphql',
-    express.json({ limit: '20mb' }),
+    // room for a 25 MiB recipients CSV inside a JSON body
+    express.json({ limit: '32mb' }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const em = services.orm.em.fork();
@@ -75,7 +76,11 @@ export async function createHttpApp(
             });
           }
         }
-        return { em, account, loaders: createLoaders(services.events, account?.id ?? null) };
+        return {
+          em,
+          account,
+          loaders: createLoaders({ em, pool: services.pool, events: services.events }, account?.id ?? null),
+        };
       },
     }),
   );

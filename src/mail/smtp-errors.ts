@@ -3,6 +3,8 @@ export interface SmtpFailure {
   message: string;
   /** 5xx replies will not succeed on retry; everything else (4xx, timeouts, refused) might. */
   permanent: boolean;
+  /** A permanent refusal of the recipient address itself (a hard bounce), not of the sender or content. */
+  recipientRejected: boolean;
 }
 
 interface NodemailerError {
@@ -10,14 +12,17 @@ interface NodemailerError {
   code?: string;
   response?: string;
   responseCode?: number;
+  command?: string;
 }
 
 /** Classifies a nodemailer error: SMTP 5xx is permanent, 4xx and network trouble transient. */
 export function classifySmtpError(error: unknown, secrets: string[]): SmtpFailure {
-  const { responseCode } = (error ?? {}) as NodemailerError;
+  const { responseCode, command } = (error ?? {}) as NodemailerError;
+  const permanent = typeof responseCode === 'number' && responseCode >= 500 && responseCode < 600;
   return {
     message: describeSmtpError(error, secrets),
-    permanent: typeof responseCode === 'number' && responseCode >= 500 && responseCode < 600,
+    permanent,
+    recipientRejected: permanent && (command ?? '').toUpperCase().startsWith('RCPT'),
   };
 }
 

@@ -1,108 +1,178 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Pool } from 'pg';
+import type { CampaignContent } from '../campaigns/campaign-content.js';
 import type { Logger } from '../logger.js';
 import { classifySmtpError } from '../mail/smtp-errors.js';
 import type { SmtpTransports } from '../mail/smtp-transports.js';
 import { Sender } from '../senders/sender.entity.js';
 import type { SenderService } from '../senders/sender.service.js';
+import type { SuppressionService } from '../suppressions/suppression.service.js';
+import { SuppressionReason } from '../suppressions/suppression.type.js';
 import type { TrackingUrls } from '../tracking/tracking-urls.js';
 import { EmailMessage, MessageStatus } from './message.entity.js';
-import { renderTrackedEmail } from './render.js';
+import { enqueueSends, SEND_MAX_ATTEMPTS } from './message.jobs.js';
+import { type EmailContent, renderTrackedEmail } from './render.js';
 
-export interface DeliveryAttempt {
-  attempt: number;
-  maxAttempts: number;
+/** Backoff between attempts after a transient SMTP failure: 5 s, 15 s, 45 s, ... capped at 10 min, +-20%. */
+export function retryDelayMs(attempt: number): number {
+  const base = Math.min(5_000 * 3 ** Math.max(0, attempt - 1), 600_000);
+  return Math.round(base * (0.8 + Math.random() * 0.4));
 }
 
-/** Thrown for a transient SMTP failure so that the job is retried with backoff. */
-export class TransientDeliveryError extends Error {}
+interface Claimed {
+  message: EmailMessage;
+  attempt: number;
+}
 
 /**
- * Sends one queued message over SMTP and records the outcome. Claiming and recording are guarded
- * updates, so a retried or duplicated job never sends a message that is already SENT or FAILED.
+ * Sends queued messages over SMTP and records each outcome. Claiming (QUEUED -> SENDING) and
+ * recording (SENDING -> outcome) are guarded updates, so a retried or duplicated job never sends
+ * a message that is already SENT, FAILED or SUPPRESSED. One job may carry many messages: they share
+ * the queries that load them and the sender's pooled SMTP connections.
  */
 export class MessageDelivery {
   constructor(
+    private readonly pool: Pool,
     private readonly senders: SenderService,
     private readonly transports: SmtpTransports,
     private readonly urls: TrackingUrls,
+    private readonly suppressions: SuppressionService,
+    private readonly campaignContent: CampaignContent,
     private readonly logger: Logger,
   ) {}
 
-  async deliver(em: EntityManager, messageId: string, attempt: DeliveryAttempt): Promise<void> {
-    if (!(await this.claim(em, messageId))) {
-      this.logger.debug({ messageId }, 'message already final; nothing to send');
-      return;
-    }
-    const message = await em.findOneOrFail(EmailMessage, messageId, { populate: ['body'] });
-    const sender = await em.findOne(Sender, { id: message.senderId, accountId: message.accountId });
+  async deliver(em: EntityManager, messageIds: readonly string[]): Promise<void> {
+    const pending = await em.find(
+      EmailMessage,
+      { id: { $in: [...messageIds] }, status: { $in: [MessageStatus.QUEUED, MessageStatus.SENDING] } },
+      { orderBy: { id: 'asc' }, populate: ['body'] },
+    );
+    const bySender = Map.groupBy(pending, (m) => m.senderId);
+    for (const [senderId, messages] of bySender) await this.deliverForSender(em, senderId, messages);
+    const campaignIds = new Set(pending.flatMap((m) => (m.campaignId ? [m.campaignId] : [])));
+    for (const campaignId of campaignIds) await this.campaignContent.completeIfDone(campaignId);
+  }
+
+  private async deliverForSender(
+    em: EntityManager,
+    senderId: string,
+    messages: EmailMessage[],
+  ): Promise<void> {
+    const sender = await em.findOne(Sender, { id: senderId, accountId: messages[0].accountId });
     if (!sender || sender.deletedAt) {
-      await this.finish(em, messageId, MessageStatus.FAILED, {
-        error: 'the sender was deleted before the message went out',
-      });
+      await this.failAll(messages, 'the sender was deleted before the message went out');
       return;
     }
-    const password = this.senders.password(sender);
-    const rendered = renderTrackedEmail(message.body ?? '', message.isHtml, this.urls.openPixel(message.id));
-    try {
-      const info = await this.transports.get(sender, password).sendMail({
-        from: { name: sender.name ?? '', address: sender.email },
-        to: message.recipient,
-        subject: message.subject,
-        html: rendered.html,
-        text: rendered.text ?? undefined,
-        // Stable across retries, so a receiver that dedupes by Message-ID collapses a resend.
-        messageId: `<${message.id}@${sender.email.split('@')[1]}>`,
-      });
-      await this.finish(em, messageId, MessageStatus.SENT, {
-        smtpResponse: info.response,
-        sentAt: new Date(),
-      });
-      this.logger.info({ messageId, accountId: message.accountId, attempt: attempt.attempt }, 'message sent');
-    } catch (error) {
-      const failure = classifySmtpError(error, [password]);
-      const lastAttempt = attempt.attempt >= attempt.maxAttempts;
-      if (failure.permanent || lastAttempt) {
-        await this.finish(em, messageId, MessageStatus.FAILED, { error: failure.message });
-        this.logger.warn({ messageId, attempt: attempt.attempt, error: failure.message }, 'message failed');
-        return;
-      }
-      await this.finish(em, messageId, MessageStatus.QUEUED, { error: failure.message });
-      throw new TransientDeliveryError(`transient SMTP failure, will retry: ${failure.message}`);
+    const { granted, retryAt } = await this.takeQuota(sender, messages.length);
+    if (granted < messages.length) {
+      const deferred = messages.slice(granted);
+      await enqueueSends(this.pool, deferred, retryAt);
+      this.logger.info(
+        { senderId, deferred: deferred.length, until: retryAt },
+        'sender limit reached; deferring',
+      );
     }
+    const claimed = await this.claim(messages.slice(0, granted));
+    if (claimed.length === 0) return;
+    const contents = await this.campaignContent.forMessages(claimed.map((c) => c.message));
+    const password = this.senders.password(sender);
+    const transporter = this.transports.get(sender, password);
+    const retry: EmailMessage[] = [];
+    let nextAttemptAt = Number.POSITIVE_INFINITY;
+
+    await Promise.all(
+      claimed.map(async ({ message, attempt }) => {
+        const content = contents.get(message.id) ?? directContent(message);
+        const rendered = renderTrackedEmail(content, this.urls.openPixel(message.id));
+        try {
+          const info = await transporter.sendMail({
+            from: { name: sender.name ?? '', address: sender.email },
+            to: message.recipient,
+            subject: message.subject,
+            html: rendered.html,
+            text: rendered.text ?? undefined,
+            // Stable across retries, so a receiver that dedupes by Message-ID collapses a resend.
+            messageId: `<${message.id}@${sender.email.split('@')[1]}>`,
+          });
+          await this.finish(message.id, MessageStatus.SENT, {
+            smtpResponse: info.response,
+            sentAt: new Date(),
+          });
+        } catch (error) {
+          const failure = classifySmtpError(error, [password]);
+          if (failure.permanent || attempt >= SEND_MAX_ATTEMPTS) {
+            await this.finish(message.id, MessageStatus.FAILED, { error: failure.message });
+            if (failure.recipientRejected) {
+              await this.suppressions.suppress(
+                message.accountId,
+                message.recipient,
+                SuppressionReason.HARD_BOUNCE,
+                failure.message,
+              );
+            }
+            this.logger.warn({ messageId: message.id, attempt, error: failure.message }, 'message failed');
+            return;
+          }
+          await this.finish(message.id, MessageStatus.QUEUED, { error: failure.message });
+          retry.push(message);
+          nextAttemptAt = Math.min(nextAttemptAt, Date.now() + retryDelayMs(attempt));
+        }
+      }),
+    );
+    if (retry.length > 0) await enqueueSends(this.pool, retry, new Date(nextAttemptAt));
+    this.logger.debug(
+      { senderId, sent: claimed.length - retry.length, retry: retry.length },
+      'delivered batch',
+    );
+  }
+
+  /** Unlimited senders skip the round trip; limited ones share a count in PostgreSQL. */
+  private async takeQuota(sender: Sender, wanted: number): Promise<{ granted: number; retryAt: Date }> {
+    if (sender.maxPerMinute === null && sender.maxPerDay === null)
+      return { granted: wanted, retryAt: new Date() };
+    const { rows } = await this.pool.query<{ granted: number; retry_at: Date }>(
+      'select granted, retry_at from mailtrace_take_send_quota($1, $2, $3, $4)',
+      [sender.id, wanted, sender.maxPerMinute, sender.maxPerDay],
+    );
+    return { granted: rows[0].granted, retryAt: rows[0].retry_at };
   }
 
   /**
    * QUEUED -> SENDING. A message found in SENDING was held by a worker that died mid-send: it is
    * sent again (at least once), with the same Message-ID.
    */
-  private async claim(em: EntityManager, messageId: string): Promise<boolean> {
-    const claimed = await em.execute<{ id: string }[]>(
+  private async claim(messages: EmailMessage[]): Promise<Claimed[]> {
+    if (messages.length === 0) return [];
+    const { rows } = await this.pool.query<{ id: string; send_attempts: number }>(
       `update message set status = 'SENDING', send_attempts = send_attempts + 1, updated_at = now()
-       where id = ? and status in ('QUEUED', 'SENDING') returning id`,
-      [messageId],
+       where id = any($1::uuid[]) and status in ('QUEUED', 'SENDING') returning id, send_attempts`,
+      [messages.map((m) => m.id)],
     );
-    return claimed.length === 1;
+    const byId = new Map(messages.map((m) => [m.id, m]));
+    return rows.map((r) => ({ message: byId.get(r.id)!, attempt: r.send_attempts }));
   }
 
-  /** SENDING -> outcome, only from SENDING; retried briefly because losing a SENT would resend. */
+  private async failAll(messages: EmailMessage[], error: string): Promise<void> {
+    await this.pool.query(
+      `update message set status = 'FAILED', error = $2, updated_at = now()
+       where id = any($1::uuid[]) and status in ('QUEUED', 'SENDING')`,
+      [messages.map((m) => m.id), error],
+    );
+  }
+
+  /** SENDING -> outcome, only from SENDING; retried briefly because losing a SENT would mean a resend. */
   private async finish(
-    em: EntityManager,
     messageId: string,
     status: MessageStatus,
     fields: { error?: string; smtpResponse?: string; sentAt?: Date },
   ): Promise<void> {
-    const changes = {
-      status,
-      error: fields.error ?? null,
-      smtpResponse: fields.smtpResponse ?? null,
-      updatedAt: new Date(),
-      ...(fields.sentAt ? { sentAt: fields.sentAt } : {}),
-    };
-    const attempt = () =>
-      em.nativeUpdate(EmailMessage, { id: messageId, status: MessageStatus.SENDING }, changes);
     for (let retry = 0; ; retry++) {
       try {
-        await attempt();
+        await this.pool.query(
+          `update message set status = $2, error = $3, smtp_response = $4, sent_at = coalesce($5, sent_at), updated_at = now()
+           where id = $1 and status = 'SENDING'`,
+          [messageId, status, fields.error ?? null, fields.smtpResponse ?? null, fields.sentAt ?? null],
+        );
         return;
       } catch (error) {
         if (retry >= 5) throw error;
@@ -111,4 +181,10 @@ export class MessageDelivery {
       }
     }
   }
+}
+
+/** A sendEmail message carries its own body. */
+function directContent(message: EmailMessage): EmailContent {
+  const body = message.body ?? '';
+  return message.isHtml ? { html: body, text: null } : { html: null, text: body };
 }

@@ -26,6 +26,7 @@ registerEnumType(MessageStatus, {
 export class EmailMessage {
   [OptionalProps]?:
     | 'campaignId'
+    | 'recipientId'
     | 'body'
     | 'isHtml'
     | 'status'
@@ -54,6 +55,10 @@ export class EmailMessage {
   @Field(() => ID, { nullable: true })
   @Property({ type: 'uuid', nullable: true })
   campaignId: string | null = null;
+
+  /** The campaign_recipient row whose fields personalise this message. */
+  @Property({ type: 'uuid', nullable: true })
+  recipientId: string | null = null;
 
   @Field(() => ID)
   @Property({ type: 'uuid' })

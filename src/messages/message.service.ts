@@ -1,18 +1,19 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { isUuid } from '../db/ids.js';
+import type { Pool } from 'pg';
+import { isUuid, newId } from '../db/ids.js';
+import { withTransaction } from '../db/transaction.js';
 import { BadInputError, NotFoundError } from '../errors.js';
 import { normalizeAddress } from '../mail/address.js';
 import type { SenderService } from '../senders/sender.service.js';
-import { EmailMessage } from './message.entity.js';
+import type { SuppressionService } from '../suppressions/suppression.service.js';
+import { EmailMessage, MessageStatus } from './message.entity.js';
 import type { MessagePage, SendEmailInput } from './message.input.js';
+import { enqueueSends } from './message.jobs.js';
+import { nextSequenceIds } from './sequence.sql.js';
 
 export const MAX_PAGE_SIZE = 500;
 const MAX_SUBJECT = 998;
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
-/** Transactional mail goes ahead of campaign mail in the shared job queue (lower runs first). */
-export const TRANSACTIONAL_PRIORITY = 0;
-/** Attempts for transient SMTP failures; graphile-worker backs off exponentially between them. */
-export const SEND_MAX_ATTEMPTS = 6;
 
 export interface MessageFilter {
   campaignId?: string | null;
@@ -22,11 +23,16 @@ export interface MessageFilter {
 }
 
 export class MessageService {
-  constructor(private readonly senders: SenderService) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly senders: SenderService,
+    private readonly suppressions: SuppressionService,
+  ) {}
 
   /**
    * Records the message, its sequence number and its send job in one transaction: there is never
-   * a message without a job, nor a job without its message.
+   * a message without a job, nor a job without its message. A suppressed recipient gets a
+   * SUPPRESSED message and no job.
    */
   async queue(em: EntityManager, accountId: string, input: SendEmailInput): Promise<EmailMessage> {
     const recipient = normalizeAddress(input.recipient);
@@ -39,25 +45,30 @@ export class MessageService {
     if (/[\r\n]/.test(subject)) throw new BadInputError('subject must be a single line');
     if (Buffer.byteLength(input.body) > MAX_BODY_BYTES) throw new BadInputError('body is larger than 2 MiB');
     const sender = await this.senders.get(em, accountId, input.senderId);
-    return em.transactional(async (tx) => {
-      const sequenceId = await nextSequenceId(tx, accountId, recipient);
-      const message = tx.create(EmailMessage, {
-        accountId,
-        senderId: sender.id,
-        recipient,
-        sequenceId,
-        subject,
-        body: input.body,
-        isHtml: input.isHtml ?? false,
-      });
-      await tx.persist(message).flush();
-      await tx.execute(
-        `select graphile_worker.add_job('send_email', json_build_object('messageId', ?::text),
-           max_attempts => ?, priority => ?)`,
-        [message.id, SEND_MAX_ATTEMPTS, TRANSACTIONAL_PRIORITY],
+    const id = await withTransaction(this.pool, async (client) => {
+      const suppressed = (await this.suppressions.suppressedAmong(accountId, [recipient], client)).size > 0;
+      const sequenceId = (await nextSequenceIds(client, accountId, [recipient])).get(recipient);
+      // made after the sequence lock, so that id order (newest first) follows sequence order
+      const id = newId();
+      await client.query(
+        `insert into message (id, account_id, sender_id, recipient, sequence_id, subject, body, is_html, status)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [
+          id,
+          accountId,
+          sender.id,
+          recipient,
+          sequenceId,
+          subject,
+          input.body,
+          input.isHtml ?? false,
+          suppressed ? MessageStatus.SUPPRESSED : MessageStatus.QUEUED,
+        ],
       );
-      return message;
+      if (!suppressed) await enqueueSends(client, [{ id, campaignId: null }]);
+      return id;
     });
+    return em.findOneOrFail(EmailMessage, id);
   }
 
   async get(em: EntityManager, accountId: string, id: string): Promise<EmailMessage | null> {
@@ -87,20 +98,6 @@ export class MessageService {
       hasNextPage: rows.length > filter.first,
     };
   }
-}
-
-/**
- * The next number in the account's sequence for this recipient. The upsert's row lock makes
- * concurrent sends to one recipient take turns, so numbers have no gaps and no duplicates.
- */
-async function nextSequenceId(em: EntityManager, accountId: string, recipient: string): Promise<number> {
-  const rows = await em.execute<{ last_sequence_id: number }[]>(
-    `insert into recipient_sequence (account_id, recipient, last_sequence_id) values (?, ?, 1)
-     on conflict (account_id, recipient) do update set last_sequence_id = recipient_sequence.last_sequence_id + 1
-     returning last_sequence_id`,
-    [accountId, recipient],
-  );
-  return rows[0].last_sequence_id;
 }
 
 function encodeCursor(id: string): string {

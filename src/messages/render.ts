@@ -1,6 +1,11 @@
+export interface EmailContent {
+  html: string | null;
+  text: string | null;
+}
+
 export interface RenderedEmail {
   html: string;
-  /** Only for plain-text bodies, which go out as multipart/alternative. */
+  /** The plain-text alternative, when there is one: the email then goes out as multipart/alternative. */
   text: string | null;
 }
 
@@ -18,16 +23,21 @@ function pixelTag(pixelUrl: string): string {
 }
 
 /**
- * The tracked form of a message body: HTML gets the open pixel just before its last </body>
- * (or at the end); plain text stays as written and gains an escaped HTML alternative that carries it.
+ * The tracked form of an email: HTML gets the open pixel just before its last </body> (or at the
+ * end); a text-only email keeps its text as written and gains an escaped HTML alternative that
+ * carries the pixel. Campaigns and sendEmail both come through here.
  */
-export function renderTrackedEmail(body: string, isHtml: boolean, pixelUrl: string): RenderedEmail {
+export function renderTrackedEmail(content: EmailContent, pixelUrl: string): RenderedEmail {
   const pixel = pixelTag(pixelUrl);
-  if (!isHtml) {
-    const html = `<!DOCTYPE html><html><body><div style="white-space:pre-wrap;font-family:inherit">${escapeHtml(body)}</div>${pixel}</body></html>`;
-    return { html, text: body };
+  if (content.html === null) {
+    const text = content.text ?? '';
+    const html = `<!DOCTYPE html><html><body><div style="white-space:pre-wrap;font-family:inherit">${escapeHtml(text)}</div>${pixel}</body></html>`;
+    return { html, text };
   }
-  const closing = body.toLowerCase().lastIndexOf('</body>');
-  const html = closing === -1 ? body + pixel : body.slice(0, closing) + pixel + body.slice(closing);
-  return { html, text: null };
+  const closing = content.html.toLowerCase().lastIndexOf('</body>');
+  const html =
+    closing === -1
+      ? content.html + pixel
+      : content.html.slice(0, closing) + pixel + content.html.slice(closing);
+  return { html, text: content.text };
 }

@@ -3,7 +3,15 @@ import type { SenderInput } from './sender.input.js';
 import { type SenderFields, validateSender } from './sender.validation.js';
 
 const REQUIRED = ['key', 'email', 'app_password'];
-const OPTIONAL = ['name', 'smtp_host', 'smtp_port', 'smtp_secure', 'smtp_user'];
+const OPTIONAL = [
+  'name',
+  'smtp_host',
+  'smtp_port',
+  'smtp_secure',
+  'smtp_user',
+  'max_per_minute',
+  'max_per_day',
+];
 export const SENDER_CSV_MAX_BYTES = 1024 * 1024;
 export const SENDER_CSV_MAX_ROWS = 10_000;
 
@@ -39,6 +47,8 @@ export function parseSendersCsv(csv: string): { senders: SenderFields[]; errors:
       smtpHost: values.smtp_host,
       smtpUser: values.smtp_user,
       smtpPort: parseOptionalPort(values.smtp_port, problems),
+      maxPerMinute: parseOptionalLimit('max_per_minute', values.max_per_minute, problems),
+      maxPerDay: parseOptionalLimit('max_per_day', values.max_per_day, problems),
       smtpSecure: parseOptionalBoolean(values.smtp_secure, problems),
     };
     const result = validateSender(input);
@@ -58,6 +68,15 @@ function parseOptionalPort(value: string | undefined, problems: string[]): numbe
   if (!value) return null;
   if (!/^\d{1,5}$/.test(value) || Number(value) < 1 || Number(value) > 65535) {
     problems.push(`smtp_port "${value}" is out of range (1-65535)`);
+    return null;
+  }
+  return Number(value);
+}
+
+function parseOptionalLimit(name: string, value: string | undefined, problems: string[]): number | null {
+  if (!value) return null;
+  if (!/^\d{1,8}$/.test(value) || Number(value) < 1) {
+    problems.push(`${name} "${value}" must be a whole number from 1 to 10000000`);
     return null;
   }
   return Number(value);

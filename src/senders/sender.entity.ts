@@ -6,7 +6,7 @@ import { newId } from '../db/ids.js';
 @ObjectType({ description: 'A sending identity with its SMTP credentials. The password is write-only.' })
 @Entity({ tableName: 'sender' })
 export class Sender {
-  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'deletedAt' | 'name';
+  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'deletedAt' | 'name' | 'maxPerMinute' | 'maxPerDay';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
@@ -42,6 +42,17 @@ export class Sender {
   @Field()
   @Property({ type: 'text' })
   smtpUser!: string;
+
+  @Field(() => Int, { nullable: true, description: 'at most this many emails a minute (across all workers)' })
+  @Property({ type: 'integer', nullable: true })
+  maxPerMinute: number | null = null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'at most this many emails a UTC day (Gmail: 500, Workspace: 2000)',
+  })
+  @Property({ type: 'integer', nullable: true })
+  maxPerDay: number | null = null;
 
   /** AES-256-GCM, bound to this row's id (see SecretBox). */
   @Property({ type: 'text', hidden: true })

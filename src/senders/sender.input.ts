@@ -29,6 +29,12 @@ export class SenderInput {
 
   @Field(() => String, { nullable: true, description: 'default: email' })
   smtpUser?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'send at most this many a minute; default: no limit' })
+  maxPerMinute?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'send at most this many a UTC day; default: no limit' })
+  maxPerDay?: number | null;
 }
 
 @ObjectType()

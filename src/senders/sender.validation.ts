@@ -11,6 +11,8 @@ export interface SenderFields {
   smtpPort: number;
   smtpSecure: boolean;
   smtpUser: string;
+  maxPerMinute: number | null;
+  maxPerDay: number | null;
 }
 
 const KEY = /^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}$/;
@@ -39,6 +41,16 @@ export function validateSender(input: SenderInput): { fields: SenderFields } | {
     problems.push(`smtp_port ${smtpPort} is out of range (1-65535)`);
   }
   const smtpUser = input.smtpUser?.trim() || email || '';
+  const maxPerMinute = input.maxPerMinute ?? null;
+  const maxPerDay = input.maxPerDay ?? null;
+  for (const [name, limit] of [
+    ['max_per_minute', maxPerMinute],
+    ['max_per_day', maxPerDay],
+  ] as const) {
+    if (limit !== null && (!Number.isInteger(limit) || limit < 1 || limit > 10_000_000)) {
+      problems.push(`${name} ${limit} must be a whole number from 1 to 10000000`);
+    }
+  }
   if (problems.length > 0 || !email) return { problems };
   return {
     fields: {
@@ -50,6 +62,8 @@ export function validateSender(input: SenderInput): { fields: SenderFields } | {
       smtpPort,
       smtpSecure: input.smtpSecure ?? smtpPort === 465,
       smtpUser,
+      maxPerMinute,
+      maxPerDay,
     },
   };
 }

@@ -15,8 +15,18 @@ export interface SmtpPeerOptions {
   onRecipient?: (address: string) => { code: number; message: string } | null;
 }
 
-export interface SmtpPeer {
+export interface SmtpPeerControl {
+  /** While held, complete messages get no reply (they are not accepted, and not recorded). */
+  hold(): void;
+  /** Stops holding; held messages are dropped unanswered (the tests release after killing their client). */
+  release(): void;
+  /** Messages waiting for a reply because of hold(). */
+  held(): number;
+}
+
+export interface SmtpPeer extends SmtpPeerControl {
   port: number;
+  /** Messages the peer accepted (answered 250 to), in order. */
   received: ReceivedMail[];
   stop(): Promise<void>;
 }
@@ -25,6 +35,8 @@ export interface SmtpPeer {
 export async function startSmtpPeer(options: SmtpPeerOptions = {}): Promise<SmtpPeer> {
   const users = options.users ?? { 'sender@example.com': 'app-password' };
   const received: ReceivedMail[] = [];
+  let holding = false;
+  let waiting: { accept: () => void }[] = [];
   const server = new SMTPServer({
     secure: false,
     disabledCommands: ['STARTTLS'],
@@ -46,17 +58,34 @@ export async function startSmtpPeer(options: SmtpPeerOptions = {}): Promise<Smtp
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', async () => {
         const raw = Buffer.concat(chunks).toString('utf8');
-        received.push({
+        const mail = {
           envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           envelopeTo: session.envelope.rcptTo.map((r) => r.address),
           parsed: await simpleParser(raw),
           raw,
-        });
-        callback();
+        };
+        const accept = () => {
+          received.push(mail);
+          callback();
+        };
+        if (holding) waiting.push({ accept });
+        else accept();
       });
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.server.address() as { port: number };
-  return { port, received, stop: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    port,
+    received,
+    hold: () => {
+      holding = true;
+    },
+    release: () => {
+      holding = false;
+      waiting = [];
+    },
+    held: () => waiting.length,
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }

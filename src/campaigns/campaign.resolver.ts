@@ -1,0 +1,105 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { accountIdOf, type Context } from '../graphql/context.js';
+import { MessagePage } from '../messages/message.input.js';
+import type { MessageService } from '../messages/message.service.js';
+import { Sender } from '../senders/sender.entity.js';
+import { Campaign } from './campaign.entity.js';
+import { AddRecipientsResult, CampaignInput, RecipientInput } from './campaign.input.js';
+import type { CampaignService } from './campaign.service.js';
+import { CampaignMetrics, CountryCount } from './campaign-metrics.js';
+
+@Resolver(() => Campaign)
+export class CampaignResolver {
+  constructor(
+    private readonly campaignService: CampaignService,
+    private readonly messageService: MessageService,
+  ) {}
+
+  @Query(() => [Campaign], { description: 'newest first' })
+  campaigns(@Ctx() context: Context): Promise<Campaign[]> {
+    return this.campaignService.list(context.em, accountIdOf(context));
+  }
+
+  @Query(() => Campaign, { nullable: true })
+  campaign(@Arg('id', () => ID) id: string, @Ctx() context: Context): Promise<Campaign | null> {
+    return this.campaignService.get(context.em, accountIdOf(context), id);
+  }
+
+  @Mutation(() => Campaign)
+  createCampaign(
+    @Arg('input', () => CampaignInput) input: CampaignInput,
+    @Ctx() context: Context,
+  ): Promise<Campaign> {
+    return this.campaignService.create(context.em, accountIdOf(context), input);
+  }
+
+  @Mutation(() => Campaign, { description: 'only while DRAFT' })
+  updateCampaign(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => CampaignInput) input: CampaignInput,
+    @Ctx() context: Context,
+  ): Promise<Campaign> {
+    return this.campaignService.update(context.em, accountIdOf(context), id, input);
+  }
+
+  @Mutation(() => AddRecipientsResult, { description: 'at most 10,000 per call; only while DRAFT' })
+  addRecipients(
+    @Arg('campaignId', () => ID) campaignId: string,
+    @Arg('recipients', () => [RecipientInput]) recipients: RecipientInput[],
+    @Ctx() context: Context,
+  ): Promise<AddRecipientsResult> {
+    return this.campaignService.addRecipients(accountIdOf(context), campaignId, recipients);
+  }
+
+  @Mutation(() => AddRecipientsResult, {
+    description: 'header: email[,first_name,last_name,...attributes]; up to 25 MiB; only while DRAFT',
+  })
+  importRecipients(
+    @Arg('campaignId', () => ID) campaignId: string,
+    @Arg('csv') csv: string,
+    @Ctx() context: Context,
+  ): Promise<AddRecipientsResult> {
+    return this.campaignService.importRecipients(accountIdOf(context), campaignId, csv);
+  }
+
+  @Mutation(() => Campaign, { description: 'DRAFT -> SENDING; messages are created and sent by workers' })
+  sendCampaign(@Arg('id', () => ID) id: string, @Ctx() context: Context): Promise<Campaign> {
+    return this.campaignService.send(context.em, accountIdOf(context), id);
+  }
+
+  @FieldResolver(() => Sender, { description: 'deleted senders are still shown here' })
+  sender(@Root() campaign: Campaign, @Ctx() context: Context): Promise<Sender> {
+    return context.loaders.sender.load(campaign.senderId);
+  }
+
+  @FieldResolver(() => CampaignMetrics)
+  metrics(@Root() campaign: Campaign, @Ctx() context: Context): Promise<CampaignMetrics> {
+    return context.loaders.campaignMetrics.load(campaign.id);
+  }
+
+  @FieldResolver(() => MessagePage)
+  messages(
+    @Root() campaign: Campaign,
+    @Ctx() context: Context,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first?: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ): Promise<MessagePage> {
+    return this.messageService.list(context.em, campaign.accountId, {
+      campaignId: campaign.id,
+      first: first ?? 50,
+      after,
+    });
+  }
+}
+
+@Resolver(() => CampaignMetrics)
+export class CampaignMetricsResolver {
+  @FieldResolver(() => [CountryCount])
+  topCountries(
+    @Root() metrics: CampaignMetrics,
+    @Ctx() context: Context,
+    @Arg('limit', () => Int, { nullable: true, defaultValue: 10 }) limit?: number | null,
+  ): Promise<CountryCount[]> {
+    return context.loaders.topCountries(Math.max(1, Math.min(limit ?? 10, 250))).load(metrics.campaignId);
+  }
+}

@@ -1,0 +1,40 @@
+import { escapeHtml } from '../messages/render.js';
+
+/** `{{ name }}` or `{{ name|default }}`; anything else in braces is left as written. */
+const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|([^{}|]*))?\}\}/g;
+
+export type TemplateVariables = Record<string, string | null | undefined>;
+
+/**
+ * Fills placeholders from the recipient's fields and attributes (names are case-insensitive).
+ * A missing or empty value becomes the default, or nothing. In HTML every value is escaped; in
+ * a header (the subject) line breaks are flattened so a value cannot add headers.
+ */
+export function personalize(
+  template: string,
+  variables: TemplateVariables,
+  mode: 'html' | 'text' | 'header',
+): string {
+  return template.replace(PLACEHOLDER, (_match, name: string, fallback: string | undefined) => {
+    const value = variables[name.toLowerCase()];
+    const chosen = value === null || value === undefined || value === '' ? (fallback?.trim() ?? '') : value;
+    if (mode === 'html') return escapeHtml(chosen);
+    if (mode === 'header') return chosen.replace(/[\r\n]+/g, ' ');
+    return chosen;
+  });
+}
+
+/** The variables of one recipient: email, first_name, last_name and every CSV attribute. */
+export function recipientVariables(recipient: {
+  email: string;
+  firstName: string | null;
+  lastName: string | null;
+  attributes: Record<string, string>;
+}): TemplateVariables {
+  return {
+    ...recipient.attributes,
+    email: recipient.email,
+    first_name: recipient.firstName,
+    last_name: recipient.lastName,
+  };
+}

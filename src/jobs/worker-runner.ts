@@ -1,0 +1,98 @@
+import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
+import { makeWorkerUtils, type Runner, run, type TaskList, type WorkerUtils } from 'graphile-worker';
+import type { Pool } from 'pg';
+import { graphileLogger } from '../db/migrate.js';
+import type { Logger } from '../logger.js';
+
+export interface WorkerRunnerOptions {
+  pool: Pool;
+  taskList: TaskList;
+  concurrency: number;
+  /** How often this process says its workers are alive; three missed beats make a worker dead. */
+  heartbeatMs: number;
+  logger: Logger;
+}
+
+export interface WorkerRunner {
+  stop(): Promise<void>;
+}
+
+/**
+ * graphile-worker plus liveness. graphile-worker leaves the jobs of a worker that died (killed,
+ * crashed, machine lost) locked for four hours; here every process beats a heartbeat for its
+ * workers, and unlocks the jobs of workers that stopped beating, so another process takes them over
+ * within seconds. Messages such a worker held in SENDING are claimed again by the retried job.
+ */
+export async function startWorkerRunner(options: WorkerRunnerOptions): Promise<WorkerRunner> {
+  const { pool, logger, heartbeatMs } = options;
+  const processId = `${hostname()}:${process.pid}`;
+  const workerIds = new Set<string>();
+  const events = new EventEmitter();
+  events.on('worker:create', ({ worker }) => workerIds.add(worker.workerId));
+  events.on('worker:stop', ({ worker }) => workerIds.delete(worker.workerId));
+  const utils = await makeWorkerUtils({ pgPool: pool, logger: graphileLogger(logger) });
+  const runner: Runner = await run({
+    pgPool: pool,
+    concurrency: options.concurrency,
+    taskList: options.taskList,
+    events,
+    noHandleSignals: true,
+    crontab: '',
+    logger: graphileLogger(logger),
+  });
+
+  let beating: Promise<void> = Promise.resolve();
+  const beat = async () => {
+    try {
+      await pool.query(
+        `insert into worker_heartbeat (worker_id, process_id, last_seen) select id, $2, now() from unnest($1::text[]) as id
+         on conflict (worker_id) do update set last_seen = now()`,
+        [[...workerIds], processId],
+      );
+      await recoverDeadWorkers(pool, utils, heartbeatMs * 3, logger);
+    } catch (error) {
+      logger.warn({ err: error }, 'worker heartbeat failed');
+    }
+  };
+  beating = beat();
+  const timer = setInterval(() => {
+    beating = beating.then(beat);
+  }, heartbeatMs);
+  timer.unref();
+
+  return {
+    async stop() {
+      clearInterval(timer);
+      await beating;
+      await runner.stop();
+      await pool.query('delete from worker_heartbeat where process_id = $1', [processId]).catch(() => {});
+      await utils.release();
+    },
+  };
+}
+
+/**
+ * Unlocks jobs held by workers whose heartbeat is older than `deadAfterMs`, or that never beat
+ * and have held their job that long (a process that died right after starting).
+ */
+async function recoverDeadWorkers(
+  pool: Pool,
+  utils: WorkerUtils,
+  deadAfterMs: number,
+  logger: Logger,
+): Promise<void> {
+  const { rows } = await pool.query<{ worker_id: string }>(
+    `select worker_id from worker_heartbeat where last_seen < now() - make_interval(secs => $1 / 1000.0)
+     union
+     select distinct locked_by from graphile_worker.jobs
+     where locked_by is not null and locked_at < now() - make_interval(secs => $1 / 1000.0)
+       and locked_by not in (select worker_id from worker_heartbeat)`,
+    [deadAfterMs],
+  );
+  if (rows.length === 0) return;
+  const dead = rows.map((r) => r.worker_id);
+  await utils.forceUnlockWorkers(dead);
+  await pool.query('delete from worker_heartbeat where worker_id = any($1::text[])', [dead]);
+  logger.warn({ workers: dead }, 'unlocked the jobs of workers that stopped responding');
+}
