@@ -20,8 +20,10 @@ import { type App, bootstrap } from '../src/app.js';
 import { personalize } from '../src/campaigns/template.js';
 import { loadConfig } from '../src/config.js';
 import { type Database, openDatabase } from '../src/db/database.js';
+import { newId } from '../src/db/ids.js';
 import { createLogger } from '../src/logger.js';
 import { renderTrackedEmail } from '../src/messages/render.js';
+import type { TrackingUrls } from '../src/tracking/tracking-urls.js';
 
 const MESSAGES = envInt('BENCH_MESSAGES', 10_000);
 const ROUNDS = envInt('BENCH_ROUNDS', 3);
@@ -80,7 +82,7 @@ const csvOf = (prefix: string, n: number) =>
   `email,first_name\n${Array.from({ length: n }, (_, i) => `${prefix}${i}@example.com,Reader${i}`).join('\n')}`;
 
 /** Raw nodemailer: one pooled transport, every message handed to it at once, as fast as it goes. */
-async function rawNodemailer(sink: Sink, round: number): Promise<number> {
+async function rawNodemailer(sink: Sink, round: number, urls: TrackingUrls): Promise<number> {
   const transport = nodemailer.createTransport({
     host: '127.0.0.1',
     port: sink.port,
@@ -93,10 +95,10 @@ async function rawNodemailer(sink: Sink, round: number): Promise<number> {
   const started = performance.now();
   await Promise.all(
     Array.from({ length: MESSAGES }, (_, i) => {
+      // the same rendering work mailtrace does: personalisation, tracked links, pixel, unsubscribe footer
       const html = personalize(HTML, { first_name: `Reader${i}` }, 'html');
-      const rendered = renderTrackedEmail(
-        { html, text: null },
-        `http://127.0.0.1/api/v1/tracking/open/${'x'.repeat(44)}`,
+      const rendered = renderTrackedEmail({ html, text: null }, urls.forMessage(newId()), (url) =>
+        urls.isTrackingUrl(url),
       );
       return transport.sendMail({
         from: 'bench@example.com',
@@ -174,7 +176,7 @@ async function main(): Promise<void> {
     const raw: number[] = [];
     const ours: number[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
-      const rawMs = await rawNodemailer(sink, round);
+      const rawMs = await rawNodemailer(sink, round, services.urls);
       raw.push(MESSAGES / (rawMs / 1000));
 
       const campaign = await newCampaign(`round ${round}`);

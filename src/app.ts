@@ -8,6 +8,7 @@ import { createHttpApp, type HttpApp } from './http/server.js';
 import { startWorkerRunner, type WorkerRunner } from './jobs/worker-runner.js';
 import type { Logger } from './logger.js';
 import { createServices, type Services } from './services.js';
+import { scheduleEventProcessing } from './tracking/event-writer.js';
 
 export interface App {
   services: Services;
@@ -48,6 +49,8 @@ export async function bootstrap(config: Config, logger: Logger, databaseUrl: str
         heartbeatMs: config.workerHeartbeatMs,
         logger,
       });
+      // events stored while no worker ran are waiting for it
+      await scheduleEventProcessing(pool);
     },
     async stop() {
       await http?.apollo.stop();

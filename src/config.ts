@@ -29,8 +29,19 @@ export interface Config {
   /** Heartbeat of worker processes; a worker silent for three beats has its jobs taken over. */
   workerHeartbeatMs: number;
   dbPoolSize: number;
+  /** An address for `mailto:` in List-Unsubscribe, beside the one-click https link. */
+  unsubscribeMailto: string | null;
+  /** Abuse limits of the tracking routes, per minute; over them a hit is answered but not recorded. */
+  trackingLimits: TrackingLimits;
   /** Tracking events held in memory while the database is unreachable; beyond this they are dropped. */
   trackingBufferLimit: number;
+}
+
+export interface TrackingLimits {
+  opensPerMinute: number;
+  clicksPerMinute: number;
+  perIpPerMinute: number;
+  perMessagePerMinute: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -78,6 +89,17 @@ export function loadConfig(env: Env = process.env): Config {
     workerConcurrency: optional(env, 'WORKER_CONCURRENCY', (v) => parseIntIn(v, 1, 200)) ?? 10,
     workerHeartbeatMs: optional(env, 'WORKER_HEARTBEAT_MS', (v) => parseIntIn(v, 100, 600_000)) ?? 10_000,
     dbPoolSize: optional(env, 'DB_POOL_SIZE', (v) => parseIntIn(v, 2, 200)) ?? 10,
+    unsubscribeMailto: optional(env, 'UNSUBSCRIBE_MAILTO', parseMailbox),
+    trackingLimits: {
+      opensPerMinute:
+        optional(env, 'TRACKING_LIMIT_OPENS_PER_MINUTE', (v) => parseIntIn(v, 1, 100_000_000)) ?? 10_000,
+      clicksPerMinute:
+        optional(env, 'TRACKING_LIMIT_CLICKS_PER_MINUTE', (v) => parseIntIn(v, 1, 100_000_000)) ?? 5_000,
+      perIpPerMinute:
+        optional(env, 'TRACKING_LIMIT_PER_IP_PER_MINUTE', (v) => parseIntIn(v, 1, 100_000_000)) ?? 600,
+      perMessagePerMinute:
+        optional(env, 'TRACKING_LIMIT_PER_MESSAGE_PER_MINUTE', (v) => parseIntIn(v, 1, 100_000_000)) ?? 60,
+    },
     trackingBufferLimit:
       optional(env, 'TRACKING_BUFFER_LIMIT', (v) => parseIntIn(v, 100, 10_000_000)) ?? 100_000,
   };
@@ -137,6 +159,12 @@ function parsePublicUrl(value: string): string {
 }
 
 /** Comma-separated; each at least 32 characters so that an HMAC key is never guessable. */
+function parseMailbox(value: string): string {
+  if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(value.trim()))
+    throw new Error(`expected an email address, got "${value}"`);
+  return value.trim();
+}
+
 function parseSecrets(value: string): Buffer[] {
   const secrets = value
     .split(',')

@@ -18,11 +18,14 @@ import { SenderResolver } from './senders/sender.resolver.js';
 import { SenderService } from './senders/sender.service.js';
 import { SuppressionResolver } from './suppressions/suppression.resolver.js';
 import { SuppressionService } from './suppressions/suppression.service.js';
+import { ClickTargets } from './tracking/click-targets.js';
 import { EventRepository } from './tracking/event.repository.js';
-import { insertHits } from './tracking/event.sql.js';
 import { EventBuffer } from './tracking/event-buffer.js';
+import { EventProcessor } from './tracking/event-processor.js';
+import { EventWriter } from './tracking/event-writer.js';
 import { TrackingTokens } from './tracking/token.js';
 import { TrackingUrls } from './tracking/tracking-urls.js';
+import { UnsubscribeService } from './tracking/unsubscribe.service.js';
 
 /** Builds every service once, wiring dependencies through constructors. */
 export function createServices(config: Config, logger: Logger, orm: MikroORM, pool: Pool) {
@@ -45,15 +48,20 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
     suppressions,
     campaignContent,
     logger,
+    config.unsubscribeMailto,
   );
   const events = new EventRepository(pool);
-  const eventBuffer = new EventBuffer((hits) => insertHits(pool, hits), {
+  const eventWriter = new EventWriter(pool, config.trackingLimits, logger);
+  const eventProcessor = new EventProcessor(pool, logger);
+  const clickTargets = new ClickTargets(pool);
+  const unsubscribes = new UnsubscribeService(pool, suppressions);
+  const eventBuffer = new EventBuffer((hits) => eventWriter.write(hits), {
     limit: config.trackingBufferLimit,
     batchSize: 2_000,
     logger,
   });
   const resolvers = [
-    new AccountResolver(apiKeys),
+    new AccountResolver(apiKeys, accounts),
     new SenderResolver(senders),
     new MessageResolver(messages),
     new CampaignResolver(campaigns, messages),
@@ -74,7 +82,11 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
     fanOut,
     delivery,
     events,
+    eventWriter,
     eventBuffer,
+    eventProcessor,
+    clickTargets,
+    unsubscribes,
     resolvers,
   };
 }

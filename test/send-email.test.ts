@@ -133,7 +133,9 @@ describe('sendEmail: mutation -> job -> SMTP -> status -> pixel -> open', () => 
     expect((await settled(queued.id)).status).toBe('SENT');
     const mail = peer.received.find((m) => m.envelopeTo.includes('plain@example.com'))!;
     expect(mail.raw).toMatch(/multipart\/alternative/);
-    expect(mail.parsed.text?.trim()).toBe('Line 1\n<b>not bold</b> & more');
+    expect(mail.parsed.text).toMatch(
+      /^Line 1\n<b>not bold<\/b> & more\n\n--\nUnsubscribe: http:\/\/localhost:\d+\/api\/v1\/tracking\/unsubscribe\/[A-Za-z0-9_-]{44}\n?$/,
+    );
     expect(String(mail.parsed.html)).toContain('&lt;b&gt;not bold&lt;/b&gt; &amp; more');
     expect(String(mail.parsed.html)).toMatch(/\/api\/v1\/tracking\/open\/[A-Za-z0-9_-]{44}"/);
   });

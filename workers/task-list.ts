@@ -2,13 +2,16 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { TaskList } from 'graphile-worker';
 import type { CampaignFanOut } from '../src/campaigns/campaign-fanout.js';
 import type { MessageDelivery } from '../src/messages/message-delivery.js';
+import type { EventProcessor } from '../src/tracking/event-processor.js';
 import { fanOutCampaignTask } from './fan-out-campaign.js';
+import { processEventsTask } from './process-events.js';
 import { sendMessagesTask } from './send-messages.js';
 
 export interface WorkerServices {
   orm: MikroORM;
   delivery: MessageDelivery;
   fanOut: CampaignFanOut;
+  eventProcessor: EventProcessor;
 }
 
 /** Every task the workers run, by identifier. */
@@ -16,5 +19,6 @@ export function createTaskList(services: WorkerServices): TaskList {
   return {
     send_messages: sendMessagesTask(services) as TaskList[string],
     fan_out_campaign: fanOutCampaignTask(services) as TaskList[string],
+    process_events: processEventsTask(services) as TaskList[string],
   };
 }

@@ -6,7 +6,7 @@ import { newId } from '../db/ids.js';
 @ObjectType({ description: 'A tenant: everything an API key can see belongs to its account.' })
 @Entity({ tableName: 'account' })
 export class Account {
-  [OptionalProps]?: 'createdAt';
+  [OptionalProps]?: 'createdAt' | 'linkDomains';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
@@ -18,4 +18,10 @@ export class Account {
 
   @Property({ columnType: 'timestamptz', defaultRaw: 'now()' })
   createdAt: Date = new Date();
+
+  @Field(() => [String], {
+    description: 'click redirects only to these hosts ("example.com", "*.example.com"); empty: any host',
+  })
+  @Property({ type: 'string[]', columnType: 'text[]', defaultRaw: "'{}'" })
+  linkDomains: string[] = [];
 }

@@ -1,17 +1,29 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { accountIdOf, type Context } from '../graphql/context.js';
 import { Account } from './account.entity.js';
+import type { AccountService } from './account.service.js';
 import { ApiKey, CreatedApiKey } from './api-key.entity.js';
 import type { ApiKeyService } from './api-key.service.js';
 
 @Resolver()
 export class AccountResolver {
-  constructor(private readonly apiKeyService: ApiKeyService) {}
+  constructor(
+    private readonly apiKeyService: ApiKeyService,
+    private readonly accountService: AccountService,
+  ) {}
 
   @Query(() => Account)
   me(@Ctx() context: Context): Account {
     accountIdOf(context);
     return context.account!;
+  }
+
+  @Mutation(() => Account, { description: 'the allow-list of click redirect hosts; [] allows any host' })
+  setLinkDomains(
+    @Arg('domains', () => [String]) domains: string[],
+    @Ctx() context: Context,
+  ): Promise<Account> {
+    return this.accountService.setLinkDomains(context.em, accountIdOf(context), domains);
   }
 
   @Query(() => [ApiKey])

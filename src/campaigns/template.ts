@@ -15,7 +15,9 @@ export function personalize(
   variables: TemplateVariables,
   mode: 'html' | 'text' | 'header',
 ): string {
-  return template.replace(PLACEHOLDER, (_match, name: string, fallback: string | undefined) => {
+  return template.replace(PLACEHOLDER, (match, name: string, fallback: string | undefined) => {
+    // filled per message when the email is rendered (see renderTrackedEmail)
+    if (name.toLowerCase() === 'unsubscribe_url') return match;
     const value = variables[name.toLowerCase()];
     const chosen = value === null || value === undefined || value === '' ? (fallback?.trim() ?? '') : value;
     if (mode === 'html') return escapeHtml(chosen);

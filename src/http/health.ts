@@ -3,7 +3,7 @@ import type { Services } from '../services.js';
 export interface Health {
   status: 'ok' | 'degraded';
   database: 'ok' | 'unreachable';
-  trackingBuffer: ReturnType<Services['eventBuffer']['stats']>;
+  trackingBuffer: ReturnType<Services['eventBuffer']['stats']> & { rateLimited: number };
 }
 
 /** What an operator (or a load balancer) needs: is the database reachable, are tracking events backing up. */
@@ -20,6 +20,6 @@ export async function healthCheck(services: Services): Promise<Health> {
   return {
     status: database === 'ok' ? 'ok' : 'degraded',
     database,
-    trackingBuffer: services.eventBuffer.stats(),
+    trackingBuffer: { ...services.eventBuffer.stats(), rateLimited: services.eventWriter.rateLimited() },
   };
 }

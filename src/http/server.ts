@@ -37,7 +37,10 @@ export async function createHttpApp(
   const handleTracking = createTrackingHandler({
     tokens: services.tokens,
     buffer: services.eventBuffer,
+    clickTargets: services.clickTargets,
+    unsubscribes: services.unsubscribes,
     trustProxy,
+    logger,
   });
   server.on('request', (req, res) => {
     if (req.url?.startsWith(TRACKING_PREFIX)) handleTracking(req, res);

@@ -39,6 +39,8 @@ export class MessageDelivery {
     private readonly suppressions: SuppressionService,
     private readonly campaignContent: CampaignContent,
     private readonly logger: Logger,
+    /** Optional address for mailto: unsubscribes (UNSUBSCRIBE_MAILTO). */
+    private readonly unsubscribeMailto: string | null = null,
   ) {}
 
   async deliver(em: EntityManager, messageIds: readonly string[]): Promise<void> {
@@ -83,7 +85,8 @@ export class MessageDelivery {
     await Promise.all(
       claimed.map(async ({ message, attempt }) => {
         const content = contents.get(message.id) ?? directContent(message);
-        const rendered = renderTrackedEmail(content, this.urls.openPixel(message.id));
+        const links = this.urls.forMessage(message.id);
+        const rendered = renderTrackedEmail(content, links, (url) => this.urls.isTrackingUrl(url));
         try {
           const info = await transporter.sendMail({
             from: { name: sender.name ?? '', address: sender.email },
@@ -93,6 +96,7 @@ export class MessageDelivery {
             text: rendered.text ?? undefined,
             // Stable across retries, so a receiver that dedupes by Message-ID collapses a resend.
             messageId: `<${message.id}@${sender.email.split('@')[1]}>`,
+            headers: this.listUnsubscribeHeaders(links.unsubscribe, message.id),
           });
           await this.finish(message.id, MessageStatus.SENT, {
             smtpResponse: info.response,
@@ -124,6 +128,17 @@ export class MessageDelivery {
       { senderId, sent: claimed.length - retry.length, retry: retry.length },
       'delivered batch',
     );
+  }
+
+  /** RFC 2369 and RFC 8058 one-click unsubscribe: mail clients show their own button and POST to us. */
+  private listUnsubscribeHeaders(url: string, messageId: string): Record<string, string> {
+    const targets = [`<${url}>`];
+    if (this.unsubscribeMailto) {
+      targets.push(
+        `<mailto:${this.unsubscribeMailto}?subject=${encodeURIComponent(`unsubscribe ${messageId}`)}>`,
+      );
+    }
+    return { 'List-Unsubscribe': targets.join(', '), 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
   }
 
   /** Unlimited senders skip the round trip; limited ones share a count in PostgreSQL. */

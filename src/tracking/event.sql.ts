@@ -1,10 +1,10 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { TrackingHit } from './tracking-event.js';
 
 /**
  * Stores a batch of hits in one round trip: joins each to its message (hits for unknown messages
- * are dropped), inserts into the day partitions of tracking_event, and folds the opens into the
- * message's counters. Event ids come from the app, so a retried batch inserts nothing twice.
+ * are dropped), inserts into the day partitions of tracking_event, and folds opens and clicks into
+ * the message's counters (human and machine apart). Event ids come from the app, so a retried batch inserts nothing twice.
  * Kept as one statement because this is the hottest write of the service.
  */
 const INSERT_HITS = `
@@ -20,24 +20,28 @@ with incoming as (
   from incoming i join message m on m.id = i.message_id
   on conflict do nothing
   returning id, occurred_at, message_id, type, machine
-), opens as (
+), counts as (
   select message_id,
-         count(*) filter (where not machine) as human,
-         count(*) filter (where machine) as machine,
-         min(occurred_at) filter (where not machine) as first_human_at,
-         max(occurred_at) as last_at,
-         (array_agg(id order by occurred_at desc))[1] as last_id
-  from inserted where type = 'OPEN' group by message_id
+         count(*) filter (where type = 'OPEN' and not machine) as human_opens,
+         count(*) filter (where type = 'OPEN' and machine) as machine_opens,
+         min(occurred_at) filter (where type = 'OPEN' and not machine) as first_human_open_at,
+         max(occurred_at) filter (where type = 'OPEN') as last_open_at,
+         (array_agg(id order by occurred_at desc) filter (where type = 'OPEN'))[1] as last_open_id,
+         count(*) filter (where type = 'CLICK' and not machine) as human_clicks,
+         count(*) filter (where type = 'CLICK' and machine) as machine_clicks
+  from inserted where type in ('OPEN', 'CLICK') group by message_id
 ), counted as (
   update message m set
-    open_count = m.open_count + o.human,
-    machine_open_count = m.machine_open_count + o.machine,
-    first_opened_at = least(m.first_opened_at, o.first_human_at),
-    last_open_event_id = case when m.last_opened_at is null or o.last_at >= m.last_opened_at
-                              then o.last_id else m.last_open_event_id end,
-    last_opened_at = greatest(m.last_opened_at, o.last_at),
+    open_count = m.open_count + c.human_opens,
+    machine_open_count = m.machine_open_count + c.machine_opens,
+    first_opened_at = least(m.first_opened_at, c.first_human_open_at),
+    last_open_event_id = case when c.last_open_at is not null and (m.last_opened_at is null or c.last_open_at >= m.last_opened_at)
+                              then c.last_open_id else m.last_open_event_id end,
+    last_opened_at = greatest(m.last_opened_at, c.last_open_at),
+    click_count = m.click_count + c.human_clicks,
+    machine_click_count = m.machine_click_count + c.machine_clicks,
     updated_at = now()
-  from opens o where m.id = o.message_id
+  from counts c where m.id = c.message_id
   returning m.id
 )
 select (select count(*) from inserted)::int as inserted`;
@@ -45,7 +49,7 @@ select (select count(*) from inserted)::int as inserted`;
 /** PostgreSQL's "no partition of relation found for row". */
 const NO_PARTITION = '23514';
 
-export async function insertHits(pool: Pool, hits: TrackingHit[]): Promise<number> {
+export async function insertHits(pool: Pool | PoolClient, hits: readonly TrackingHit[]): Promise<number> {
   const params = [
     hits.map((h) => h.id),
     hits.map((h) => h.messageId),
@@ -71,7 +75,7 @@ export async function insertHits(pool: Pool, hits: TrackingHit[]): Promise<numbe
 }
 
 /** Creates the day partitions of tracking_event covering [from, to] (UTC days); returns how many were new. */
-export async function ensureEventPartitions(pool: Pool, from: Date, to: Date): Promise<number> {
+export async function ensureEventPartitions(pool: Pool | PoolClient, from: Date, to: Date): Promise<number> {
   const result = await pool.query<{ created: number }>(
     'select mailtrace_ensure_event_partitions($1::date, $2::date) as created',
     [from.toISOString().slice(0, 10), to.toISOString().slice(0, 10)],

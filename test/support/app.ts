@@ -30,6 +30,11 @@ export async function startTestApp(
     LOG_LEVEL: (process.env.TEST_LOG_LEVEL as string) || 'silent',
     WORKER_CONCURRENCY: '4',
     DB_POOL_SIZE: '5',
+    // the abuse limits have tests of their own; elsewhere they would only get in the way
+    TRACKING_LIMIT_OPENS_PER_MINUTE: '1000000',
+    TRACKING_LIMIT_CLICKS_PER_MINUTE: '1000000',
+    TRACKING_LIMIT_PER_IP_PER_MINUTE: '1000000',
+    TRACKING_LIMIT_PER_MESSAGE_PER_MINUTE: '1000000',
     ...TEST_SECRETS,
     ...options.env,
   });

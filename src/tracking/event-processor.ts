@@ -1,0 +1,116 @@
+import type { Pool, PoolClient } from 'pg';
+import { withTransaction } from '../db/transaction.js';
+import type { Logger } from '../logger.js';
+import { classifyBehaviour, type StoredEvent, type Verdict } from './machine-detection.js';
+
+const BATCH = 1_000;
+/** Behaviour is judged against the message's events this far back. */
+const CONTEXT_MS = 10 * 60_000;
+
+interface PendingRow {
+  id: string;
+  occurred_at: Date;
+  message_id: string;
+  type: StoredEvent['type'];
+}
+
+interface ContextRow extends PendingRow {
+  url: string | null;
+  machine: boolean;
+  machine_reason: string | null;
+  sent_at: Date | null;
+}
+
+/**
+ * The process_events job's work: takes new events in batches (oldest first; events stored while
+ * no worker ran are simply still there), judges clicks by their message's behaviour, turns the
+ * machines among them into machine events with their counters, and marks the batch processed.
+ */
+export class EventProcessor {
+  constructor(
+    private readonly pool: Pool,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Processes everything pending; returns how many events it looked at. */
+  async run(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const done = await withTransaction(this.pool, (client) => this.processBatch(client));
+      total += done;
+      if (done < BATCH) break;
+    }
+    await this.pool.query(`delete from tracking_rate where window_start < now() - interval '10 minutes'`);
+    if (total > 0) this.logger.debug({ events: total }, 'processed tracking events');
+    return total;
+  }
+
+  private async processBatch(client: PoolClient): Promise<number> {
+    const { rows: pending } = await client.query<PendingRow>(
+      `select id, occurred_at, message_id, type from tracking_event
+       where processed_at is null order by occurred_at limit $1 for update skip locked`,
+      [BATCH],
+    );
+    if (pending.length === 0) return 0;
+    const flips = await this.behaviourFlips(client, pending);
+    if (flips.length > 0) await applyFlips(client, flips);
+    await client.query(
+      `update tracking_event e set processed_at = now()
+       from unnest($1::timestamptz[], $2::uuid[]) as p(occurred_at, id)
+       where e.occurred_at = p.occurred_at and e.id = p.id`,
+      [pending.map((p) => p.occurred_at), pending.map((p) => p.id)],
+    );
+    return pending.length;
+  }
+
+  /** Clicks that behaviour shows to be machines, among the events of the messages clicked in this batch. */
+  private async behaviourFlips(
+    client: PoolClient,
+    pending: PendingRow[],
+  ): Promise<{ row: ContextRow; verdict: Verdict }[]> {
+    const clicked = [...new Set(pending.filter((p) => p.type === 'CLICK').map((p) => p.message_id))];
+    if (clicked.length === 0) return [];
+    const times = pending.map((p) => p.occurred_at.getTime());
+    const { rows } = await client.query<ContextRow>(
+      `select e.id, e.occurred_at, e.message_id, e.type, e.url, e.machine, e.machine_reason, m.sent_at
+       from tracking_event e join message m on m.id = e.message_id
+       where e.message_id = any($1::uuid[]) and e.occurred_at between $2 and $3`,
+      [clicked, new Date(Math.min(...times) - CONTEXT_MS), new Date(Math.max(...times) + CONTEXT_MS)],
+    );
+    const flips: { row: ContextRow; verdict: Verdict }[] = [];
+    for (const [, events] of Map.groupBy(rows, (r) => r.message_id)) {
+      const verdicts = classifyBehaviour(
+        events.map((e) => ({
+          key: e.id,
+          type: e.type,
+          occurredAt: e.occurred_at,
+          url: e.url,
+          machine: e.machine,
+          machineReason: e.machine_reason,
+        })),
+        events[0].sent_at,
+      );
+      for (const event of events) {
+        const verdict = verdicts.get(event.id);
+        if (verdict) flips.push({ row: event, verdict });
+      }
+    }
+    return flips;
+  }
+}
+
+/** Human clicks become machine clicks, on the events and in their messages' counters. */
+async function applyFlips(client: PoolClient, flips: { row: ContextRow; verdict: Verdict }[]): Promise<void> {
+  await client.query(
+    `update tracking_event e set machine = true, machine_reason = f.reason
+     from unnest($1::timestamptz[], $2::uuid[], $3::text[]) as f(occurred_at, id, reason)
+     where e.occurred_at = f.occurred_at and e.id = f.id and not e.machine`,
+    [flips.map((f) => f.row.occurred_at), flips.map((f) => f.row.id), flips.map((f) => f.verdict.reason)],
+  );
+  const perMessage = Map.groupBy(flips, (f) => f.row.message_id);
+  await client.query(
+    `update message m set click_count = greatest(m.click_count - f.n, 0), machine_click_count = m.machine_click_count + f.n
+     from unnest($1::uuid[], $2::int[]) as f(id, n) where m.id = f.id`,
+    [[...perMessage.keys()], [...perMessage.values()].map((list) => list.length)],
+  );
+}

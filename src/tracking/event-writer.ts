@@ -1,0 +1,63 @@
+import type { Pool } from 'pg';
+import type { TrackingLimits } from '../config.js';
+import type { Logger } from '../logger.js';
+import { insertHits } from './event.sql.js';
+import { withinLimits } from './rate-limits.js';
+import type { TrackingHit } from './tracking-event.js';
+
+/** process_events is asked for at most this often per process; one job then takes every new event. */
+const SCHEDULE_EVERY_MS = 1_000;
+
+/**
+ * What the event buffer writes with: the abuse limits, the insert, and a nudge to the
+ * process_events job (behaviour checks and, later, locations) that looks at new events in batches.
+ */
+export class EventWriter {
+  private limited = 0;
+  private lastScheduled = 0;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly limits: TrackingLimits,
+    private readonly logger: Logger,
+  ) {}
+
+  async write(hits: readonly TrackingHit[]): Promise<void> {
+    const { allowed, limited } = await withinLimits(this.pool, hits, this.limits);
+    if (limited > 0) {
+      this.limited += limited;
+      this.logger.warn(
+        { limited, total: this.limited },
+        'tracking hits over the abuse limits were not recorded',
+      );
+    }
+    if (allowed.length === 0) return;
+    await insertHits(this.pool, allowed);
+    await this.scheduleProcessing();
+  }
+
+  /** Hits answered but not recorded because of the limits, since this process started. */
+  rateLimited(): number {
+    return this.limited;
+  }
+
+  private async scheduleProcessing(): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastScheduled < SCHEDULE_EVERY_MS) return;
+    this.lastScheduled = now;
+    try {
+      await scheduleEventProcessing(this.pool);
+    } catch (error) {
+      // the events are stored; the job's next run, or the next batch, will take them
+      this.logger.warn({ err: error }, 'could not schedule process_events');
+    }
+  }
+}
+
+/** One pending process_events job at a time (job key); a running one does not absorb the request. */
+export async function scheduleEventProcessing(pool: Pool): Promise<void> {
+  await pool.query(
+    `select graphile_worker.add_job('process_events', '{}'::json, job_key => 'process_events',
+       job_key_mode => 'preserve_run_at', max_attempts => 25)`,
+  );
+}

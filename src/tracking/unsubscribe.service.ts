@@ -1,0 +1,84 @@
+import type { Pool } from 'pg';
+import { newId } from '../db/ids.js';
+import { withTransaction } from '../db/transaction.js';
+import type { SuppressionService } from '../suppressions/suppression.service.js';
+import { SuppressionReason } from '../suppressions/suppression.type.js';
+import { insertHits } from './event.sql.js';
+
+export interface UnsubscribeTarget {
+  recipient: string;
+  senderName: string;
+  unsubscribedAt: Date | null;
+}
+
+interface TargetRow {
+  account_id: string;
+  recipient: string;
+  sender_name: string | null;
+  sender_email: string;
+  unsubscribed_at: Date | null;
+}
+
+const TARGET = `select m.account_id, m.recipient, m.unsubscribed_at, s.name as sender_name, s.email as sender_email
+  from message m join sender s on s.id = m.sender_id where m.id = $1`;
+
+function toTarget(row: TargetRow): UnsubscribeTarget {
+  return {
+    recipient: row.recipient,
+    senderName: row.sender_name || row.sender_email,
+    unsubscribedAt: row.unsubscribed_at,
+  };
+}
+
+/** Unsubscribing from a message's link: written at once (not buffered), because the person waits for the answer. */
+export class UnsubscribeService {
+  constructor(
+    private readonly pool: Pool,
+    private readonly suppressions: SuppressionService,
+  ) {}
+
+  async describe(messageId: string): Promise<UnsubscribeTarget | null> {
+    const { rows } = await this.pool.query<TargetRow>(TARGET, [messageId]);
+    return rows[0] ? toTarget(rows[0]) : null;
+  }
+
+  /**
+   * Idempotent: the first call sets unsubscribedAt, records one UNSUBSCRIBE event and suppresses
+   * the address for the account; later calls change nothing. null when the message is gone.
+   */
+  async unsubscribe(
+    messageId: string,
+    request: { ipAddress: string | null; userAgent: string | null },
+  ): Promise<{ target: UnsubscribeTarget; already: boolean } | null> {
+    return withTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<TargetRow>(`${TARGET} for update of m`, [messageId]);
+      if (!rows[0]) return null;
+      const target = toTarget(rows[0]);
+      if (target.unsubscribedAt) return { target, already: true };
+      await client.query('update message set unsubscribed_at = now(), updated_at = now() where id = $1', [
+        messageId,
+      ]);
+      await insertHits(client, [
+        {
+          id: newId(),
+          messageId,
+          type: 'UNSUBSCRIBE',
+          occurredAt: new Date(),
+          ipAddress: request.ipAddress,
+          userAgent: request.userAgent,
+          url: null,
+          machine: false,
+          machineReason: null,
+        },
+      ]);
+      await this.suppressions.suppress(
+        rows[0].account_id,
+        target.recipient,
+        SuppressionReason.UNSUBSCRIBED,
+        null,
+        client,
+      );
+      return { target: { ...target, unsubscribedAt: new Date() }, already: false };
+    });
+  }
+}
