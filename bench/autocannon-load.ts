@@ -1,0 +1,50 @@
+/**
+ * The fallback load generator of `npm run bench:tracking` when wrk is not installed: autocannon, in
+ * its own process (never inside a server's process), each connection cycling through the given paths.
+ *
+ *   node dist/bench/autocannon-load.js <base-url> <paths.json> <seconds> <connections>
+ *
+ * Prints one line: `LOAD_RESULT {json}`.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+interface AutocannonResult {
+  duration: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  '2xx': number;
+  requests: { total: number; average: number };
+  latency: { p50: number; p99: number; average: number };
+}
+
+type Autocannon = (options: {
+  url: string;
+  connections: number;
+  duration: number;
+  requests: { method: string; path: string }[];
+  headers?: Record<string, string>;
+}) => Promise<AutocannonResult>;
+
+// autocannon ships CommonJS without types; only the few fields above are used.
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+const [url, pathsFile, seconds, connections] = process.argv.slice(2);
+const paths = JSON.parse(readFileSync(pathsFile, 'utf8')) as string[];
+const result = await autocannon({
+  url,
+  connections: Number(connections),
+  duration: Number(seconds),
+  requests: paths.map((path) => ({ method: 'GET', path })),
+  headers: { 'user-agent': 'Mozilla/5.0 (mailtrace-bench)' },
+});
+const summary = {
+  responses: result['2xx'] + result.non2xx,
+  non2xx: result.non2xx,
+  socketErrors: result.errors + result.timeouts,
+  seconds: result.duration,
+  p50Ms: result.latency.p50,
+  p99Ms: result.latency.p99,
+};
+process.stdout.write(`LOAD_RESULT ${JSON.stringify(summary)}\n`);

@@ -1,0 +1,512 @@
+/**
+ * `npm run bench:tracking`: requests/s of the open-pixel route against a bare node:http server that
+ * answers the same GIF, measured in the same run, alternating the two, and the ratio of the medians.
+ * Then checks that every pixel answered became a stored tracking_event row.
+ *
+ * - mailtrace runs in this process (role api: the HTTP server only, no job workers, so nothing is
+ *   ever sent); the bare server runs in a child process; the load generator (wrk, else autocannon)
+ *   is a third process. While a load runs, this process does nothing but serve mailtrace.
+ * - Its own embedded PostgreSQL under BENCH_DATA_DIR (default .data/bench) on BENCH_PG_PORT (default
+ *   54339), unless DATABASE_URL is set.
+ * - BENCH_SECONDS (10), BENCH_ROUNDS (3), BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (64),
+ *   BENCH_MESSAGES (100), BENCH_LOAD_TOOL (wrk when installed, else autocannon).
+ * - On Linux it also reports the CPU each process used during a run (from /proc): the server's,
+ *   PostgreSQL's and the load generator's; with few cores they compete, which the ratio reflects.
+ */
+import 'reflect-metadata';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { type App, bootstrap } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { type Database, openDatabase } from '../src/db/database.js';
+import { createLogger } from '../src/logger.js';
+import { PIXEL_GIF } from '../src/tracking/pixel.js';
+
+const SECONDS = envInt('BENCH_SECONDS', 10);
+const ROUNDS = envInt('BENCH_ROUNDS', 3);
+const WARMUP_SECONDS = envInt('BENCH_WARMUP_SECONDS', 3);
+const CONNECTIONS = envInt('BENCH_CONNECTIONS', 64);
+const MESSAGES = envInt('BENCH_MESSAGES', 100);
+const TARGET_PERCENT = 60;
+const USER_AGENT = 'Mozilla/5.0 (mailtrace-bench)';
+const HERE = dirname(fileURLToPath(import.meta.url));
+/**
+ * The tracking routes' abuse limits (per minute: all opens, per client IP, per message) would keep
+ * all but a few hundred of the bench's hits, which come from one address to 100 messages. The bench
+ * raises them to the highest value unless they are set: the limit check still runs on every batch.
+ */
+const LIMIT_VARIABLES = [
+  'TRACKING_LIMIT_OPENS_PER_MINUTE',
+  'TRACKING_LIMIT_CLICKS_PER_MINUTE',
+  'TRACKING_LIMIT_PER_IP_PER_MINUTE',
+  'TRACKING_LIMIT_PER_MESSAGE_PER_MINUTE',
+];
+const NO_LIMIT = '100000000';
+
+/** What one load run measured, whichever tool ran it. */
+interface LoadResult {
+  /** Responses received (any status). */
+  responses: number;
+  /** Responses that were not 2xx (wrk: not 2xx or 3xx). */
+  non2xx: number;
+  socketErrors: number;
+  seconds: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+}
+
+interface Run {
+  target: 'bare' | 'mailtrace';
+  result: LoadResult;
+  rps: number;
+  /** CPU time of the server's process per response, in microseconds; null where /proc is missing. */
+  cpuUsPerRequest: number | null;
+}
+
+type LoadTool = 'wrk' | 'autocannon';
+
+function envInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number`);
+  return value;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const ms = (n: number | null) => (n === null ? 'n/a' : `${n.toFixed(2)} ms`);
+const pct = (n: number) => `${n.toFixed(1)}%`;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function pickLoadTool(): LoadTool {
+  const wanted = process.env.BENCH_LOAD_TOOL;
+  if (wanted && wanted !== 'wrk' && wanted !== 'autocannon') {
+    throw new Error('BENCH_LOAD_TOOL must be wrk or autocannon');
+  }
+  if (wanted === 'autocannon') return 'autocannon';
+  if (!spawnSync('wrk', ['--version']).error) return 'wrk';
+  console.warn(
+    'wrk is not installed: falling back to autocannon (a Node load generator, slower than wrk, so the\n' +
+      'figures are lower and less telling). Install wrk for the real benchmark:  apt-get install -y wrk',
+  );
+  return 'autocannon';
+}
+
+/** Clock ticks per second, the unit of /proc/<pid>/stat times. */
+const CLOCK_TICKS = (() => {
+  const out = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+  return Number(out.stdout?.trim()) || 100;
+})();
+
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc (Linux); null elsewhere. With
+ * `children`, those of its children that have exited and been waited for (here: each finished wrk).
+ */
+function procCpuSeconds(pid: number | string, children = false): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // after "pid (comm) ": state is field 3; utime, stime, cutime, cstime are fields 14 to 17
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const at = children ? 13 : 11;
+    return (Number(fields[at]) + Number(fields[at + 1])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds the whole host has been busy so far (all cores, from /proc/stat); null elsewhere. */
+function hostBusySeconds(): number | null {
+  try {
+    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const total = cpu.slice(0, 8).reduce((a, b) => a + b, 0);
+    return (total - cpu[3] - cpu[4]) / CLOCK_TICKS; // less idle and iowait
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds used so far by each PostgreSQL process on this host; null without /proc. */
+function postgresCpuSeconds(): Map<string, number> | null {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return null;
+  }
+  const byPid = new Map<string, number>();
+  for (const pid of entries) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
+    } catch {
+      continue;
+    }
+    const seconds = procCpuSeconds(pid);
+    if (seconds !== null) byPid.set(pid, seconds);
+  }
+  return byPid;
+}
+
+/** CPU seconds PostgreSQL used between two snapshots (a process gone by the second one is not counted). */
+function postgresCpuBetween(before: Map<string, number> | null, after: Map<string, number> | null) {
+  if (!before || !after || after.size === 0) return null;
+  let total = 0;
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
+  return total;
+}
+
+/** A wrk script that cycles through the pixel paths and prints its summary as one JSON line. */
+function wrkScript(paths: string[]): string {
+  return `
+local paths = { ${paths.map((p) => JSON.stringify(p)).join(',\n  ')} }
+local count = #paths
+local i = 0
+wrk.headers["User-Agent"] = ${JSON.stringify(USER_AGENT)}
+
+request = function()
+  i = i + 1
+  if i > count then i = 1 end
+  return wrk.format("GET", paths[i])
+end
+
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'LOAD_RESULT {"responses":%.0f,"non2xx":%.0f,"socketErrors":%.0f,"seconds":%.6f,"p50Ms":%.4f,"p99Ms":%.4f}\\n',
+    summary.requests, e.status, e.connect + e.read + e.write + e.timeout, summary.duration / 1e6,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
+`;
+}
+
+/** The children this bench started, killed on any exit. */
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+/** Runs one load and returns what it measured; throws with the tool's output when it fails. */
+async function runLoad(
+  tool: LoadTool,
+  baseUrl: string,
+  files: { lua: string; paths: string },
+  seconds: number,
+): Promise<LoadResult> {
+  const args =
+    tool === 'wrk'
+      ? ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '-s', files.lua, baseUrl]
+      : [join(HERE, 'autocannon-load.js'), baseUrl, files.paths, String(seconds), String(CONNECTIONS)];
+  const child = track(
+    spawn(tool === 'wrk' ? 'wrk' : process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }),
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', resolve);
+  });
+  const line = output.split('\n').find((l) => l.startsWith('LOAD_RESULT '));
+  if (code !== 0 || !line) throw new Error(`${tool} failed (exit code ${code}):\n${output}`);
+  return JSON.parse(line.slice('LOAD_RESULT '.length)) as LoadResult;
+}
+
+/** Starts the bare server in its own process and returns its port. */
+async function startBareServer(): Promise<{ child: ChildProcess; port: number }> {
+  const child = track(
+    spawn(process.execPath, [join(HERE, 'bare-pixel-server.js')], { stdio: ['ignore', 'pipe', 'inherit'] }),
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the bare server did not start within 10 s')), 10_000);
+    let buffered = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const match = /listening (\d+)/.exec(buffered);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the bare server exited with code ${code}`));
+    });
+  });
+  return { child, port };
+}
+
+/**
+ * app.stop(), then waits until its pool's connections have really closed: pg's Pool.end() resolves
+ * before they have, and stopping the database right after would cut them (one warning each).
+ */
+async function stopApp(app: App): Promise<void> {
+  const { pool } = app.services;
+  let open = pool.totalCount;
+  pool.on('connect', () => open++);
+  const closed = new Promise<void>((resolve) => {
+    if (open === 0) resolve();
+    pool.on('remove', () => {
+      if (--open <= 0) resolve();
+    });
+  });
+  await app.stop();
+  await Promise.race([closed, sleep(3_000, undefined, { ref: false })]);
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** One GET must answer 200 with exactly the pixel, or the numbers would compare different work. */
+async function checkPixel(name: string, url: string): Promise<void> {
+  const response = await fetch(url, { headers: { 'user-agent': USER_AGENT } });
+  const body = Buffer.from(await response.arrayBuffer());
+  if (
+    response.status !== 200 ||
+    response.headers.get('content-type') !== 'image/gif' ||
+    !body.equals(PIXEL_GIF)
+  ) {
+    throw new Error(`${name} did not answer the pixel at ${url}: status ${response.status}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const tool = pickLoadTool();
+  const external = Boolean(process.env.DATABASE_URL);
+  const port = await freePort();
+  const raisedLimits = LIMIT_VARIABLES.filter((name) => !process.env[name]);
+  const config = loadConfig({
+    ...process.env,
+    ...Object.fromEntries(raisedLimits.map((name) => [name, NO_LIMIT])),
+    DATA_DIR: external ? process.env.DATA_DIR : process.env.BENCH_DATA_DIR || '.data/bench',
+    EMBEDDED_PG_PORT: process.env.BENCH_PG_PORT || '54339',
+    LOG_LEVEL: 'warn',
+    ROLE: 'api',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+  });
+  const logger = createLogger(config.logLevel);
+  const tempDir = mkdtempSync(join(tmpdir(), 'mailtrace-bench-'));
+  let database: Database | null = null;
+  let app: App | null = null;
+  let bare: ChildProcess | null = null;
+
+  try {
+    console.log(
+      `database: ${external ? 'DATABASE_URL' : `embedded PostgreSQL in ${config.dataDir}, port ${config.embeddedPgPort}`}`,
+    );
+    database = await openDatabase(config, logger);
+    app = await bootstrap(config, logger, database.url);
+    const { services } = app;
+
+    // The data: one account, one sender (never used: no workers run), MESSAGES queued messages.
+    const em = services.orm.em.fork();
+    const { account } = await services.accounts.create(em, `bench ${new Date().toISOString()}`);
+    const sender = await services.senders.create(em, account.id, {
+      key: 'bench',
+      email: 'bench@example.com',
+      password: 'not-used',
+      smtpHost: '127.0.0.1',
+      smtpPort: 2525,
+      smtpSecure: false,
+    });
+    const paths: string[] = [];
+    for (let i = 0; i < MESSAGES; i++) {
+      const message = await services.messages.queue(em, account.id, {
+        senderId: sender.id,
+        recipient: `reader${i}@example.com`,
+        subject: `Bench message ${i}`,
+        body: 'Hello from the tracking bench.',
+        isHtml: false,
+      });
+      paths.push(new URL(services.urls.openPixel(message.id)).pathname);
+    }
+    const files = { lua: join(tempDir, 'pixels.lua'), paths: join(tempDir, 'pixels.json') };
+    writeFileSync(files.lua, wrkScript(paths));
+    writeFileSync(files.paths, JSON.stringify(paths));
+
+    const appPort = await app.listen();
+    const bareServer = await startBareServer();
+    bare = bareServer.child;
+    const urls = { bare: `http://127.0.0.1:${bareServer.port}`, mailtrace: `http://127.0.0.1:${appPort}` };
+    await checkPixel('the bare server', urls.bare + paths[0]);
+    await checkPixel('mailtrace', urls.mailtrace + paths[0]);
+    await services.eventBuffer.drain(30_000);
+
+    const countEvents = async () =>
+      (
+        await services.pool.query<{ n: number }>(
+          'select count(*)::int as n from tracking_event where account_id = $1',
+          [account.id],
+        )
+      ).rows[0].n;
+    const eventsBefore = await countEvents();
+
+    console.log(
+      `load: ${tool}, 1 thread, ${CONNECTIONS} connections, ${MESSAGES} pixel URLs in turn; ` +
+        `warmup ${WARMUP_SECONDS} s each, then ${ROUNDS} rounds of ${SECONDS} s, bare then mailtrace`,
+    );
+    console.log(
+      `host: ${availableParallelism()} CPUs shared by the load generator, the server under test` +
+        `${external ? '' : ' and PostgreSQL'}`,
+    );
+    if (raisedLimits.length > 0) {
+      console.log(`abuse limits raised to ${int(Number(NO_LIMIT))}/min (${raisedLimits.join(', ')})`);
+    }
+    const runs: Run[] = [];
+    let mailtraceOk = 0;
+
+    // CPU seconds of each server's process so far: mailtrace is this process
+    const serverCpu = {
+      bare: () => (bare?.pid ? procCpuSeconds(bare.pid) : null),
+      mailtrace: () => {
+        const { user, system } = process.cpuUsage();
+        return (user + system) / 1e6;
+      },
+    };
+
+    const measure = async (target: Run['target'], seconds: number, label: string): Promise<Run> => {
+      const cpuBefore = serverCpu[target]();
+      const loadBefore = procCpuSeconds('self', true);
+      const pgBefore = postgresCpuSeconds();
+      const hostBefore = hostBusySeconds();
+      const result = await runLoad(tool, urls[target], files, seconds);
+      const cpuAfter = serverCpu[target]();
+      const loadAfter = procCpuSeconds('self', true);
+      const hostAfter = hostBusySeconds();
+      const pgCpu = postgresCpuBetween(pgBefore, postgresCpuSeconds());
+      const ok = result.responses - result.non2xx;
+      const rps = result.responses / result.seconds;
+      const cpu = cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null;
+      const cpuUsPerRequest = cpu !== null && result.responses > 0 ? (cpu * 1e6) / result.responses : null;
+      let line =
+        `${label.padEnd(8)} ${target.padEnd(9)} ${int(rps).padStart(8)} req/s   p50 ${ms(result.p50Ms)}` +
+        `   p99 ${ms(result.p99Ms)}   ${int(result.responses)} responses`;
+      if (result.non2xx > 0) line += `, ${int(result.non2xx)} not 2xx`;
+      if (result.socketErrors > 0) line += `, ${int(result.socketErrors)} socket errors`;
+      if (cpu !== null && cpuUsPerRequest !== null) {
+        line += `\n${''.padEnd(19)}server process ${pct((cpu / result.seconds) * 100)} of a core (${cpuUsPerRequest.toFixed(1)} µs/request)`;
+      }
+      if (pgCpu !== null) line += `, postgres ${pct((pgCpu / result.seconds) * 100)}`;
+      if (loadBefore !== null && loadAfter !== null) {
+        line += `, ${tool} ${pct(((loadAfter - loadBefore) / result.seconds) * 100)}`;
+      }
+      if (hostBefore !== null && hostAfter !== null) {
+        line += `; host busy ${pct(((hostAfter - hostBefore) / result.seconds) * 100)} of ${availableParallelism() * 100}%`;
+      }
+      if (target === 'mailtrace') {
+        mailtraceOk += ok;
+        // Let the buffer catch up before the next run, so that its inserts do not compete with it.
+        const pending = services.eventBuffer.stats().pending;
+        const start = performance.now();
+        const drained = await services.eventBuffer.drain(60_000);
+        line += `; events pending at the end ${int(pending)}, ${drained ? 'written' : 'NOT written'} in ${int(performance.now() - start)} ms`;
+      }
+      console.log(line);
+      return { target, result, rps, cpuUsPerRequest };
+    };
+
+    await measure('bare', WARMUP_SECONDS, 'warmup');
+    await measure('mailtrace', WARMUP_SECONDS, 'warmup');
+    for (let round = 1; round <= ROUNDS; round++) {
+      runs.push(await measure('bare', SECONDS, `round ${round}`));
+      runs.push(await measure('mailtrace', SECONDS, `round ${round}`));
+    }
+
+    const drained = await services.eventBuffer.drain(30_000);
+    const stored = (await countEvents()) - eventsBefore;
+    const stats = services.eventBuffer.stats();
+    const rateLimited = services.eventWriter.rateLimited();
+
+    const of = (target: Run['target']) => runs.filter((r) => r.target === target);
+    const bareRps = median(of('bare').map((r) => r.rps));
+    const appRps = median(of('mailtrace').map((r) => r.rps));
+    const medianOf = (target: Run['target'], pick: (run: Run) => number | null) => {
+      const values = of(target)
+        .map(pick)
+        .filter((v): v is number => v !== null);
+      return values.length > 0 ? median(values) : null;
+    };
+    const p50 = (target: Run['target']) => medianOf(target, (r) => r.result.p50Ms);
+    const cpuPerRequest = (target: Run['target']) => {
+      const value = medianOf(target, (r) => r.cpuUsPerRequest);
+      return value === null ? 'n/a' : `${value.toFixed(1)} µs`;
+    };
+    const ratio = (appRps / bareRps) * 100;
+    const storedShare = mailtraceOk > 0 ? (stored / mailtraceOk) * 100 : 0;
+
+    console.log('');
+    console.log('summary');
+    console.log(
+      `  pixel: bare node:http ${int(bareRps)} req/s (median of ${ROUNDS}), mailtrace ${int(appRps)} req/s, ` +
+        `ratio ${pct(ratio)} (target >= ${TARGET_PERCENT}%) ${ratio >= TARGET_PERCENT ? 'ok' : 'BELOW TARGET'}`,
+    );
+    console.log(
+      `  latency p50 (median of rounds): bare ${ms(p50('bare'))}, mailtrace ${ms(p50('mailtrace'))}`,
+    );
+    console.log(
+      `  server CPU per request (median): bare ${cpuPerRequest('bare')}, mailtrace ${cpuPerRequest('mailtrace')}`,
+    );
+    // Can pass 100%: the server also answered the requests in flight when each wrk run stopped.
+    console.log(
+      `  requests answered ${int(mailtraceOk)}, events stored ${int(stored)} (${pct(storedShare)})` +
+        `${drained ? '' : ', buffer NOT drained within 30 s'}`,
+    );
+    console.log(
+      `  event buffer: written ${int(stats.written)}, pending ${int(stats.pending)}, dropped ${int(stats.dropped)}, ` +
+        `failed flushes ${int(stats.failedFlushes)}, over the abuse limits ${int(rateLimited)}`,
+    );
+    const lost = mailtraceOk - stored - rateLimited;
+    if (lost > 0) {
+      process.exitCode = 1;
+      console.log(`  ${int(lost)} answered pixels were neither stored nor over the abuse limits: LOST`);
+    }
+  } finally {
+    if (bare) await stopChild(bare);
+    if (app) await stopApp(app);
+    await database?.close();
+    rmSync(tempDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench:tracking failed: ${(error as Error).stack ?? String(error)}`);
+  process.exitCode = 1;
+});
