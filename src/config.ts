@@ -42,6 +42,8 @@ export interface TrackingLimits {
   clicksPerMinute: number;
   perIpPerMinute: number;
   perMessagePerMinute: number;
+  /** How often a process adds its counts to the shared ones (0: every batch, exact across processes). */
+  syncMs: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -99,6 +101,7 @@ export function loadConfig(env: Env = process.env): Config {
         optional(env, 'TRACKING_LIMIT_PER_IP_PER_MINUTE', (v) => parseIntIn(v, 1, 100_000_000)) ?? 600,
       perMessagePerMinute:
         optional(env, 'TRACKING_LIMIT_PER_MESSAGE_PER_MINUTE', (v) => parseIntIn(v, 1, 100_000_000)) ?? 60,
+      syncMs: optional(env, 'TRACKING_LIMIT_SYNC_MS', (v) => parseIntIn(v, 0, 60_000)) ?? 1_000,
     },
     trackingBufferLimit:
       optional(env, 'TRACKING_BUFFER_LIMIT', (v) => parseIntIn(v, 100, 10_000_000)) ?? 100_000,

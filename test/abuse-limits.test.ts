@@ -5,6 +5,8 @@ import { eventsOf, seedMessage } from './support/seed.js';
 
 const LIMITS = {
   TRUST_PROXY: '1',
+  // exact: every batch syncs with the other process (the default lets a second of traffic through)
+  TRACKING_LIMIT_SYNC_MS: '0',
   TRACKING_LIMIT_OPENS_PER_MINUTE: '100',
   TRACKING_LIMIT_CLICKS_PER_MINUTE: '100',
   TRACKING_LIMIT_PER_IP_PER_MINUTE: '30',
@@ -121,5 +123,20 @@ describe('abuse limits on the tracking routes, shared by two processes through P
       'select coalesce(sum(hits), 0)::int as hits from tracking_rate',
     );
     expect(after.rows[0].hits).toBe(rate.rows[0].hits);
+  });
+});
+
+describe('abuse limits with the default sync interval', () => {
+  let t: TestApp;
+  afterAll(() => t?.stop());
+
+  it('holds exactly within one process between syncs', async () => {
+    t = await startTestApp({ worker: false, env: { ...LIMITS, TRACKING_LIMIT_SYNC_MS: '1000' } });
+    const { messageId } = await seedMessage(t);
+    const pixel = t.app.services.urls.openPixel(messageId).replace(t.config.publicUrl, t.baseUrl);
+    for (let i = 0; i < 12; i++) await fetch(pixel, { headers: { 'user-agent': BROWSER } });
+    await t.app.services.eventBuffer.drain(5_000);
+    expect(await eventsOf(t, messageId)).toHaveLength(5);
+    expect(t.app.services.eventWriter.rateLimited()).toBe(7);
   });
 });

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { TrackingLimits } from '../config.js';
 import type { Logger } from '../logger.js';
 import { insertHits } from './event.sql.js';
-import { withinLimits } from './rate-limits.js';
+import { RateLimiter } from './rate-limits.js';
 import type { TrackingHit } from './tracking-event.js';
 
 /** process_events is asked for at most this often per process; one job then takes every new event. */
@@ -15,15 +15,19 @@ const SCHEDULE_EVERY_MS = 1_000;
 export class EventWriter {
   private limited = 0;
   private lastScheduled = 0;
+  private readonly limiter: RateLimiter;
 
   constructor(
     private readonly pool: Pool,
-    private readonly limits: TrackingLimits,
+    limits: TrackingLimits,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.limiter = new RateLimiter(pool, limits, limits.syncMs);
+  }
 
   async write(hits: readonly TrackingHit[]): Promise<void> {
-    const { allowed, limited } = await withinLimits(this.pool, hits, this.limits);
+    const allowed = await this.limiter.filter(hits);
+    const limited = hits.length - allowed.length;
     if (limited > 0) {
       this.limited += limited;
       this.logger.warn(

@@ -1,5 +1,5 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { newId } from '../db/ids.js';
 import type { Logger } from '../logger.js';
 import type { ClickTargets } from './click-targets.js';
 import { clientIp } from './client-ip.js';
@@ -25,6 +25,8 @@ export interface TrackingRouteDeps {
 const MAX_USER_AGENT = 512;
 const MAX_FORM_BYTES = 8 * 1024;
 const COMMON_HEADERS = { 'X-Robots-Tag': 'noindex, nofollow' } as const;
+/** Made once: the pixel's answer is the same for every request. */
+const PIXEL_RESPONSE_HEADERS = { ...PIXEL_HEADERS, ...COMMON_HEADERS };
 const PAGE_HEADERS = {
   ...NO_CACHE_HEADERS,
   ...COMMON_HEADERS,
@@ -101,7 +103,9 @@ function record(
     honeypot: hit.honeypot ?? false,
   });
   deps.buffer.add({
-    id: newId(),
+    // random (v4) ids: crypto's pooled generator is ten times cheaper than UUIDv7's, and the
+    // partition key (occurred_at) already orders the table
+    id: randomUUID(),
     messageId: hit.messageId,
     type: hit.type,
     occurredAt: new Date(),
@@ -117,7 +121,7 @@ function servePixel(req: IncomingMessage, res: ServerResponse, token: string, de
   // The HMAC check comes first and costs no I/O: a forged token records nothing.
   const messageId = deps.tokens.verify(token);
   if (messageId) record(req, deps, { messageId, type: 'OPEN', url: null });
-  res.writeHead(200, { ...PIXEL_HEADERS, ...COMMON_HEADERS });
+  res.writeHead(200, PIXEL_RESPONSE_HEADERS);
   res.end(req.method === 'HEAD' ? undefined : PIXEL_GIF);
 }
 
