@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122000000_initial } from './Migration20261122000000_initial.js';
 import { Migration20261122010000_campaigns } from './Migration20261122010000_campaigns.js';
 import { Migration20261122020000_clicks_unsubscribes } from './Migration20261122020000_clicks_unsubscribes.js';
+import { Migration20261122030000_privacy } from './Migration20261122030000_privacy.js';
 
 /** Every migration in order. Listed rather than globbed so compiled and TypeScript runs see the same set. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122000000_initial', class: Migration20261122000000_initial },
   { name: 'Migration20261122010000_campaigns', class: Migration20261122010000_campaigns },
   { name: 'Migration20261122020000_clicks_unsubscribes', class: Migration20261122020000_clicks_unsubscribes },
+  { name: 'Migration20261122030000_privacy', class: Migration20261122030000_privacy },
 ];

@@ -58,6 +58,7 @@ export async function bootstrap(config: Config, logger: Logger, databaseUrl: str
       if (!drained) logger.error(services.eventBuffer.stats(), 'stopped with tracking events not yet stored');
       await runner?.stop();
       services.transports.closeAll();
+      await services.closeGeo();
       await pool.end();
       await orm.close();
     },

@@ -18,6 +18,7 @@ export interface Config {
   /** One or more MaxMind-format files (the DB-IP IPv4 and IPv6 files by default). */
   geoipDbPaths: string[];
   retentionDays: number;
+  trackingPrivacy: TrackingPrivacy;
   /** How many proxies in front of us may append to X-Forwarded-For. */
   trustProxy: number;
   logLevel: LogLevel;
@@ -45,6 +46,9 @@ export interface TrackingLimits {
   /** How often a process adds its counts to the shared ones (0: every batch, exact across processes). */
   syncMs: number;
 }
+
+/** standard: events keep address and agent until retention; strict: only what metrics need. */
+export type TrackingPrivacy = 'standard' | 'strict';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export type Role = 'all' | 'api' | 'worker';
@@ -83,6 +87,8 @@ export function loadConfig(env: Env = process.env): Config {
     encryptionKey: check('ENCRYPTION_KEY', secret('ENCRYPTION_KEY', secrets?.encryptionKey), parseKey),
     geoipDbPaths: optional(env, 'GEOIP_DB', parseGeoipPaths) ?? defaultGeoipPaths(),
     retentionDays: optional(env, 'RETENTION_DAYS', (v) => parseIntIn(v, 1, 3650)) ?? 90,
+    trackingPrivacy:
+      optional(env, 'TRACKING_PRIVACY', (v) => oneOf(v, ['standard', 'strict'] as const)) ?? 'standard',
     trustProxy: optional(env, 'TRUST_PROXY', (v) => parseIntIn(v, 0, 10)) ?? 0,
     logLevel: optional(env, 'LOG_LEVEL', (v) => oneOf(v, LOG_LEVELS)) ?? 'info',
     dataDir,

@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Pool } from 'pg';
+import { GeoIp } from '../geo/geoip.js';
 import { AccountResolver } from './accounts/account.resolver.js';
 import { AccountService } from './accounts/account.service.js';
 import { ApiKeyService } from './accounts/api-key.service.js';
@@ -14,6 +15,9 @@ import { SmtpTransports } from './mail/smtp-transports.js';
 import { MessageResolver } from './messages/message.resolver.js';
 import { MessageService } from './messages/message.service.js';
 import { MessageDelivery } from './messages/message-delivery.js';
+import { ErasureService } from './privacy/erasure.service.js';
+import { PrivacyResolver } from './privacy/privacy.resolver.js';
+import { RetentionService } from './privacy/retention.service.js';
 import { SenderResolver } from './senders/sender.resolver.js';
 import { SenderService } from './senders/sender.service.js';
 import { SuppressionResolver } from './suppressions/suppression.resolver.js';
@@ -52,7 +56,14 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
   );
   const events = new EventRepository(pool);
   const eventWriter = new EventWriter(pool, config.trackingLimits, logger);
-  const eventProcessor = new EventProcessor(pool, logger);
+  let geo: Promise<GeoIp> | null = null;
+  const openGeo = () => {
+    geo ??= GeoIp.open(config.geoipDbPaths, logger);
+    return geo;
+  };
+  const eventProcessor = new EventProcessor(pool, openGeo, config.trackingPrivacy, logger);
+  const retention = new RetentionService(pool, config.retentionDays, logger);
+  const erasure = new ErasureService(pool);
   const clickTargets = new ClickTargets(pool);
   const unsubscribes = new UnsubscribeService(pool, suppressions);
   const eventBuffer = new EventBuffer((hits) => eventWriter.write(hits), {
@@ -66,6 +77,7 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
     new MessageResolver(messages),
     new CampaignResolver(campaigns, messages),
     new SuppressionResolver(suppressions),
+    new PrivacyResolver(erasure),
   ];
   return {
     orm,
@@ -85,6 +97,12 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
     eventWriter,
     eventBuffer,
     eventProcessor,
+    retention,
+    erasure,
+    /** Closes the GeoIP file watchers, if the database was opened. */
+    async closeGeo() {
+      (await geo)?.close();
+    },
     clickTargets,
     unsubscribes,
     resolvers,

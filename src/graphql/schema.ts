@@ -4,6 +4,7 @@ import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { AccountResolver } from '../accounts/account.resolver.js';
 import { CampaignMetricsResolver, CampaignResolver } from '../campaigns/campaign.resolver.js';
 import { MessageResolver } from '../messages/message.resolver.js';
+import { PrivacyResolver } from '../privacy/privacy.resolver.js';
 import { SenderResolver } from '../senders/sender.resolver.js';
 import { SuppressionResolver } from '../suppressions/suppression.resolver.js';
 import { requireAccount } from './auth.middleware.js';
@@ -15,6 +16,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   CampaignResolver,
   CampaignMetricsResolver,
   SuppressionResolver,
+  PrivacyResolver,
 ];
 
 /** Builds the schema; `resolverInstances` supplies each resolver class with its services. */

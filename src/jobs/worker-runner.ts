@@ -4,6 +4,10 @@ import { makeWorkerUtils, type Runner, run, type TaskList, type WorkerUtils } fr
 import type { Pool } from 'pg';
 import { graphileLogger } from '../db/migrate.js';
 import type { Logger } from '../logger.js';
+import { projectPath } from '../project-path.js';
+
+/** The schedules of recurring jobs, kept as a file beside the tasks. */
+const CRONTAB = projectPath('workers/crontab');
 
 export interface WorkerRunnerOptions {
   pool: Pool;
@@ -38,7 +42,7 @@ export async function startWorkerRunner(options: WorkerRunnerOptions): Promise<W
     taskList: options.taskList,
     events,
     noHandleSignals: true,
-    crontab: '',
+    crontabFile: CRONTAB,
     logger: graphileLogger(logger),
   });
 

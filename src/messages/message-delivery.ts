@@ -114,7 +114,11 @@ export class MessageDelivery {
                 failure.message,
               );
             }
-            this.logger.warn({ messageId: message.id, attempt, error: failure.message }, 'message failed');
+            // the reply may name the recipient: it is on the message, not in the logs
+            this.logger.warn(
+              { messageId: message.id, attempt, permanent: failure.permanent },
+              'message failed',
+            );
             return;
           }
           await this.finish(message.id, MessageStatus.QUEUED, { error: failure.message });

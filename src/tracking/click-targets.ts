@@ -1,16 +1,35 @@
+import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
 
 export type ClickTarget = { exists: false } | { exists: true; linkDomains: string[] };
 
-/** What a click needs to know of its message: does it still exist, and its account's allowed link domains. */
+/**
+ * What a click needs to know of its message: does it still exist, and its account's allowed link
+ * domains. Lookups of concurrent clicks share one query (batched per event-loop turn, never cached,
+ * so a deleted message or a changed allow-list takes effect at once).
+ */
 export class ClickTargets {
-  constructor(private readonly pool: Pool) {}
+  private readonly loader: DataLoader<string, ClickTarget>;
 
-  async lookup(messageId: string): Promise<ClickTarget> {
-    const { rows } = await this.pool.query<{ link_domains: string[] }>(
-      'select a.link_domains from message m join account a on a.id = m.account_id where m.id = $1',
-      [messageId],
+  constructor(pool: Pool) {
+    this.loader = new DataLoader(
+      async (messageIds) => {
+        const { rows } = await pool.query<{ id: string; link_domains: string[] }>(
+          `select m.id, a.link_domains from message m join account a on a.id = m.account_id
+           where m.id = any($1::uuid[])`,
+          [messageIds],
+        );
+        const byId = new Map(rows.map((r) => [r.id, r.link_domains]));
+        return messageIds.map((id): ClickTarget => {
+          const linkDomains = byId.get(id);
+          return linkDomains ? { exists: true, linkDomains } : { exists: false };
+        });
+      },
+      { cache: false, maxBatchSize: 500 },
     );
-    return rows[0] ? { exists: true, linkDomains: rows[0].link_domains } : { exists: false };
+  }
+
+  lookup(messageId: string): Promise<ClickTarget> {
+    return this.loader.load(messageId);
   }
 }

@@ -27,6 +27,8 @@ const RETRY_MAX_MS = 10_000;
  */
 export class EventBuffer {
   private pending: TrackingHit[] = [];
+  /** Hits taken out for the write in progress: they still count against the bound. */
+  private inFlight = 0;
   private flushing: Promise<void> | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private retryDelay = RETRY_MIN_MS;
@@ -43,7 +45,7 @@ export class EventBuffer {
 
   /** Never throws and never waits: the caller answers its request regardless. */
   add(hit: TrackingHit): boolean {
-    if (this.pending.length >= this.options.limit) {
+    if (this.pending.length + this.inFlight >= this.options.limit) {
       this.dropped++;
       this.logDrop();
       return false;
@@ -62,7 +64,7 @@ export class EventBuffer {
 
   stats(): EventBufferStats {
     return {
-      pending: this.pending.length,
+      pending: this.pending.length + this.inFlight,
       written: this.written,
       dropped: this.dropped,
       failedFlushes: this.failedFlushes,

@@ -1,7 +1,10 @@
 import type { Pool, PoolClient } from 'pg';
+import type { GeoIp, GeoLocation } from '../../geo/geoip.js';
+import type { TrackingPrivacy } from '../config.js';
 import { withTransaction } from '../db/transaction.js';
 import type { Logger } from '../logger.js';
 import { classifyBehaviour, type StoredEvent, type Verdict } from './machine-detection.js';
+import { parseUserAgent } from './user-agent.js';
 
 const BATCH = 1_000;
 /** Behaviour is judged against the message's events this far back. */
@@ -12,9 +15,11 @@ interface PendingRow {
   occurred_at: Date;
   message_id: string;
   type: StoredEvent['type'];
+  ip_address: string | null;
+  user_agent: string | null;
 }
 
-interface ContextRow extends PendingRow {
+interface ContextRow extends Omit<PendingRow, 'ip_address' | 'user_agent'> {
   url: string | null;
   machine: boolean;
   machine_reason: string | null;
@@ -23,12 +28,17 @@ interface ContextRow extends PendingRow {
 
 /**
  * The process_events job's work: takes new events in batches (oldest first; events stored while
- * no worker ran are simply still there), judges clicks by their message's behaviour, turns the
- * machines among them into machine events with their counters, and marks the batch processed.
+ * no worker ran are simply still there), resolves their location from the local GeoIP database
+ * and their client from the user agent, judges clicks by their message's behaviour (turning the
+ * machines among them into machine events, counters included), drops the raw address and agent in
+ * strict privacy mode, and marks the batch processed.
  */
 export class EventProcessor {
   constructor(
     private readonly pool: Pool,
+    /** Opened on first use: API-only processes never load the database files. */
+    private readonly geo: () => Promise<GeoIp>,
+    private readonly privacy: TrackingPrivacy,
     private readonly logger: Logger,
   ) {}
 
@@ -47,20 +57,45 @@ export class EventProcessor {
 
   private async processBatch(client: PoolClient): Promise<number> {
     const { rows: pending } = await client.query<PendingRow>(
-      `select id, occurred_at, message_id, type from tracking_event
+      `select id, occurred_at, message_id, type, host(ip_address) as ip_address, user_agent from tracking_event
        where processed_at is null order by occurred_at limit $1 for update skip locked`,
       [BATCH],
     );
     if (pending.length === 0) return 0;
     const flips = await this.behaviourFlips(client, pending);
     if (flips.length > 0) await applyFlips(client, flips);
-    await client.query(
-      `update tracking_event e set processed_at = now()
-       from unnest($1::timestamptz[], $2::uuid[]) as p(occurred_at, id)
-       where e.occurred_at = p.occurred_at and e.id = p.id`,
-      [pending.map((p) => p.occurred_at), pending.map((p) => p.id)],
-    );
+    await this.markProcessed(client, pending);
     return pending.length;
+  }
+
+  /** Location and client for each event, in one statement; strict mode keeps no address, agent or city. */
+  private async markProcessed(client: PoolClient, pending: PendingRow[]): Promise<void> {
+    const geo = pending.some((p) => p.ip_address) ? await this.geo() : null;
+    const strict = this.privacy === 'strict';
+    const locations = pending.map((p): GeoLocation | null => geo?.lookup(p.ip_address) ?? null);
+    const clients = pending.map((p) => parseUserAgent(p.user_agent));
+    await client.query(
+      `update tracking_event e set processed_at = now(), country = p.country, region = p.region,
+         city = p.city, latitude = p.latitude, longitude = p.longitude, client = p.client, device = p.device,
+         ip_address = case when $10 then null else e.ip_address end,
+         user_agent = case when $10 then null else e.user_agent end
+       from unnest($1::timestamptz[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[],
+                   $8::text[], $9::text[])
+         as p(occurred_at, id, country, region, city, latitude, longitude, client, device)
+       where e.occurred_at = p.occurred_at and e.id = p.id`,
+      [
+        pending.map((p) => p.occurred_at),
+        pending.map((p) => p.id),
+        locations.map((l) => l?.country ?? null),
+        locations.map((l) => l?.region ?? null),
+        locations.map((l) => (strict ? null : (l?.city ?? null))),
+        locations.map((l) => (strict ? null : (l?.latitude ?? null))),
+        locations.map((l) => (strict ? null : (l?.longitude ?? null))),
+        clients.map((c) => c.client),
+        clients.map((c) => c.device),
+        strict,
+      ],
+    );
   }
 
   /** Clicks that behaviour shows to be machines, among the events of the messages clicked in this batch. */
