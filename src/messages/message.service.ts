@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { type EntityManager, sql } from '@mikro-orm/postgresql';
 import type { Pool } from 'pg';
 import { isUuid, newId } from '../db/ids.js';
 import { withTransaction } from '../db/transaction.js';
@@ -81,12 +81,13 @@ export class MessageService {
     if (!Number.isInteger(filter.first) || filter.first < 1 || filter.first > MAX_PAGE_SIZE) {
       throw new BadInputError(`first must be from 1 to ${MAX_PAGE_SIZE}`);
     }
-    const where: Record<string, unknown> = { accountId };
+    const where: Record<string | symbol, unknown> = { accountId };
     if (filter.campaignId) {
       if (!isUuid(filter.campaignId)) throw new NotFoundError('campaign', filter.campaignId);
       where.campaignId = filter.campaignId;
     }
-    if (filter.recipient) where.recipient = normalizeAddress(filter.recipient) ?? filter.recipient.trim();
+    // whatever its case, as suppressions and forgetRecipient match (index message_account_recipient_lower)
+    if (filter.recipient) where[sql`lower(recipient)`] = filter.recipient.trim().toLowerCase();
     const totalCount = await em.count(EmailMessage, where);
     if (filter.after) where.id = { $lt: decodeCursor(filter.after) };
     const rows = await em.find(EmailMessage, where, { orderBy: { id: 'desc' }, limit: filter.first + 1 });

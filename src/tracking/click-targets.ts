@@ -25,7 +25,8 @@ export class ClickTargets {
           return linkDomains ? { exists: true, linkDomains } : { exists: false };
         });
       },
-      { cache: false, maxBatchSize: 500 },
+      // setImmediate gathers the clicks of a whole event-loop turn (each request is its own tick)
+      { cache: false, maxBatchSize: 500, batchScheduleFn: (callback) => setImmediate(callback) },
     );
   }
 
