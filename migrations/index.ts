@@ -3,6 +3,7 @@ import { Migration20261122000000_initial } from './Migration20261122000000_initi
 import { Migration20261122010000_campaigns } from './Migration20261122010000_campaigns.js';
 import { Migration20261122020000_clicks_unsubscribes } from './Migration20261122020000_clicks_unsubscribes.js';
 import { Migration20261122030000_privacy } from './Migration20261122030000_privacy.js';
+import { Migration20261122040000_metrics_live } from './Migration20261122040000_metrics_live.js';
 
 /** Every migration in order. Listed rather than globbed so compiled and TypeScript runs see the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122010000_campaigns', class: Migration20261122010000_campaigns },
   { name: 'Migration20261122020000_clicks_unsubscribes', class: Migration20261122020000_clicks_unsubscribes },
   { name: 'Migration20261122030000_privacy', class: Migration20261122030000_privacy },
+  { name: 'Migration20261122040000_metrics_live', class: Migration20261122040000_metrics_live },
 ];

@@ -75,7 +75,7 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
     new AccountResolver(apiKeys, accounts),
     new SenderResolver(senders),
     new MessageResolver(messages),
-    new CampaignResolver(campaigns, messages),
+    new CampaignResolver(campaigns, messages, pool),
     new SuppressionResolver(suppressions),
     new PrivacyResolver(erasure),
   ];

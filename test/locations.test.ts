@@ -79,7 +79,7 @@ describe('strict privacy mode', () => {
     await t.app.services.eventProcessor.run();
     const { rows } = await t.app.services.pool.query(
       `select ip_address, user_agent, country, region, city, latitude, client, machine, machine_reason
-       from tracking_event where message_id = $1 order by occurred_at`,
+       from tracking_event where message_id = $1 order by machine`,
       [messageId],
     );
     expect(rows).toEqual([

@@ -120,6 +120,10 @@ export class CampaignFanOut {
       .filter((m) => m.status === MessageStatus.QUEUED)
       .map((m) => ({ id: m.id, campaignId }));
     await enqueueSends(client, toSend);
+    await client.query('update campaign_stats set suppressed = suppressed + $2 where campaign_id = $1', [
+      campaignId,
+      messages.length - toSend.length,
+    ]);
     await client.query('update campaign set fanout_cursor = $2, updated_at = now() where id = $1', [
       campaignId,
       recipients[recipients.length - 1].id,

@@ -36,11 +36,14 @@ export class CampaignMetrics {
   @Field(() => Int)
   machineOpens!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'human CLICK events' })
   clicks!: number;
 
   @Field(() => Int)
   uniqueClicks!: number;
+
+  @Field(() => Int, { description: 'clicks made by scanners and other machines' })
+  machineClicks!: number;
 
   @Field(() => Int)
   unsubscribes!: number;
@@ -53,9 +56,6 @@ export class CampaignMetrics {
 
   @Field(() => Float, { description: 'unsubscribes / sent' })
   unsubscribeRate!: number;
-
-  @Field(() => Int, { nullable: true, description: 'median of firstOpenedAt - sentAt over human opens' })
-  medianTimeToOpenSeconds!: number | null;
 }
 
 interface MetricsRow {
@@ -69,32 +69,22 @@ interface MetricsRow {
   machine_opens: number;
   clicks: number;
   unique_clicks: number;
+  machine_clicks: number;
   unsubscribes: number;
-  median_time_to_open: number | null;
 }
 
-/** Metrics of many campaigns in one aggregate over their messages (the message_campaign index). */
+/**
+ * Metrics of many campaigns from their counters (campaign_stats, kept as messages and events
+ * change): one indexed read whatever the number of events, and still there after retention.
+ */
 export async function loadCampaignMetrics(
   pool: Pool,
   campaignIds: readonly string[],
 ): Promise<CampaignMetrics[]> {
   const { rows } = await pool.query<MetricsRow>(
-    `select c.id as campaign_id, c.recipient_count as recipients,
-       count(m.id) filter (where m.status = 'SENT')::int as sent,
-       count(m.id) filter (where m.status = 'FAILED')::int as failed,
-       count(m.id) filter (where m.status = 'SUPPRESSED')::int as suppressed,
-       coalesce(sum(m.open_count), 0)::int as opens,
-       count(m.id) filter (where m.open_count > 0)::int as unique_opens,
-       coalesce(sum(m.machine_open_count), 0)::int as machine_opens,
-       coalesce(sum(m.click_count), 0)::int as clicks,
-       count(m.id) filter (where m.click_count > 0)::int as unique_clicks,
-       count(m.id) filter (where m.unsubscribed_at is not null)::int as unsubscribes,
-       (percentile_disc(0.5) within group (order by extract(epoch from m.first_opened_at - m.sent_at))
-         filter (where m.first_opened_at is not null and m.sent_at is not null))::int as median_time_to_open
-     from unnest($1::uuid[]) as wanted(id)
-     join campaign c on c.id = wanted.id
-     left join message m on m.campaign_id = c.id
-     group by c.id`,
+    `select c.id as campaign_id, c.recipient_count as recipients, s.sent, s.failed, s.suppressed, s.opens,
+       s.unique_opens, s.machine_opens, s.clicks, s.unique_clicks, s.machine_clicks, s.unsubscribes
+     from campaign c join campaign_stats s on s.campaign_id = c.id where c.id = any($1::uuid[])`,
     [campaignIds],
   );
   const byId = new Map(rows.map((r) => [r.campaign_id, r]));
@@ -115,12 +105,28 @@ function toMetrics(campaignId: string, row: MetricsRow | undefined): CampaignMet
     machineOpens: row?.machine_opens ?? 0,
     clicks: row?.clicks ?? 0,
     uniqueClicks: row?.unique_clicks ?? 0,
+    machineClicks: row?.machine_clicks ?? 0,
     unsubscribes: row?.unsubscribes ?? 0,
     openRate: rate(row?.unique_opens ?? 0),
     clickRate: rate(row?.unique_clicks ?? 0),
     unsubscribeRate: rate(row?.unsubscribes ?? 0),
-    medianTimeToOpenSeconds: row?.median_time_to_open ?? null,
   });
+}
+
+/** Median of firstOpenedAt - sentAt over the human-opened messages of each campaign (index message_campaign_opened). */
+export async function loadMedianTimeToOpen(
+  pool: Pool,
+  campaignIds: readonly string[],
+): Promise<(number | null)[]> {
+  const { rows } = await pool.query<{ campaign_id: string; median: number | null }>(
+    `select campaign_id,
+            (percentile_disc(0.5) within group (order by extract(epoch from first_opened_at - sent_at)))::int as median
+     from message where campaign_id = any($1::uuid[]) and first_opened_at is not null and sent_at is not null
+     group by campaign_id`,
+    [campaignIds],
+  );
+  const byId = new Map(rows.map((r) => [r.campaign_id, r.median]));
+  return campaignIds.map((id) => byId.get(id) ?? null);
 }
 
 /** Human opens by country (from resolved locations) for many campaigns, top `limit` each. */

@@ -3,9 +3,12 @@ import { accountIdOf, type Context } from '../graphql/context.js';
 import { MessagePage } from '../messages/message.input.js';
 import type { MessageService } from '../messages/message.service.js';
 import { Sender } from '../senders/sender.entity.js';
+import type { Pool } from 'pg';
+import { AccountOverview, loadAccountOverview } from './account-overview.js';
 import { Campaign } from './campaign.entity.js';
 import { AddRecipientsResult, CampaignInput, RecipientInput } from './campaign.input.js';
 import type { CampaignService } from './campaign.service.js';
+import { ClientCount, LinkCount, TimeBucket, TimelinePoint } from './campaign-breakdowns.js';
 import { CampaignMetrics, CountryCount } from './campaign-metrics.js';
 
 @Resolver(() => Campaign)
@@ -13,11 +16,17 @@ export class CampaignResolver {
   constructor(
     private readonly campaignService: CampaignService,
     private readonly messageService: MessageService,
+    private readonly pool: Pool,
   ) {}
 
   @Query(() => [Campaign], { description: 'newest first' })
   campaigns(@Ctx() context: Context): Promise<Campaign[]> {
     return this.campaignService.list(context.em, accountIdOf(context));
+  }
+
+  @Query(() => AccountOverview, { description: 'totals and rates across all campaigns of the account' })
+  overview(@Ctx() context: Context): Promise<AccountOverview> {
+    return loadAccountOverview(this.pool, accountIdOf(context));
   }
 
   @Query(() => Campaign, { nullable: true })
@@ -92,14 +101,53 @@ export class CampaignResolver {
   }
 }
 
+const clamp = (value: number | null | undefined, fallback: number, max: number) =>
+  Math.max(1, Math.min(value ?? fallback, max));
+
 @Resolver(() => CampaignMetrics)
 export class CampaignMetricsResolver {
+  @FieldResolver(() => Int, {
+    nullable: true,
+    description: 'median of firstOpenedAt - sentAt over human opens',
+  })
+  medianTimeToOpenSeconds(@Root() metrics: CampaignMetrics, @Ctx() context: Context): Promise<number | null> {
+    return context.loaders.medianTimeToOpen.load(metrics.campaignId);
+  }
+
+  @FieldResolver(() => [TimelinePoint], { description: 'opens and clicks per UTC hour or day, oldest first' })
+  timeline(
+    @Root() metrics: CampaignMetrics,
+    @Ctx() context: Context,
+    @Arg('bucket', () => TimeBucket, { nullable: true, defaultValue: TimeBucket.DAY })
+    bucket?: TimeBucket | null,
+  ): Promise<TimelinePoint[]> {
+    return context.loaders.timeline(bucket ?? TimeBucket.DAY).load(metrics.campaignId);
+  }
+
+  @FieldResolver(() => [ClientCount], { description: 'human opens by email client and device, most first' })
+  clients(
+    @Root() metrics: CampaignMetrics,
+    @Ctx() context: Context,
+    @Arg('limit', () => Int, { nullable: true, defaultValue: 10 }) limit?: number | null,
+  ): Promise<ClientCount[]> {
+    return context.loaders.clients(clamp(limit, 10, 250)).load(metrics.campaignId);
+  }
+
+  @FieldResolver(() => [LinkCount], { description: 'clicks per link, most clicked first' })
+  links(
+    @Root() metrics: CampaignMetrics,
+    @Ctx() context: Context,
+    @Arg('limit', () => Int, { nullable: true, defaultValue: 20 }) limit?: number | null,
+  ): Promise<LinkCount[]> {
+    return context.loaders.links(clamp(limit, 20, 500)).load(metrics.campaignId);
+  }
+
   @FieldResolver(() => [CountryCount])
   topCountries(
     @Root() metrics: CampaignMetrics,
     @Ctx() context: Context,
     @Arg('limit', () => Int, { nullable: true, defaultValue: 10 }) limit?: number | null,
   ): Promise<CountryCount[]> {
-    return context.loaders.topCountries(Math.max(1, Math.min(limit ?? 10, 250))).load(metrics.campaignId);
+    return context.loaders.topCountries(clamp(limit, 10, 250)).load(metrics.campaignId);
   }
 }

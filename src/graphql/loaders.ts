@@ -2,9 +2,19 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
 import {
+  type ClientCount,
+  type LinkCount,
+  loadClients,
+  loadLinks,
+  loadTimelines,
+  type TimeBucket,
+  type TimelinePoint,
+} from '../campaigns/campaign-breakdowns.js';
+import {
   type CampaignMetrics,
   type CountryCount,
   loadCampaignMetrics,
+  loadMedianTimeToOpen,
   loadTopCountries,
 } from '../campaigns/campaign-metrics.js';
 import type { EmailMessage } from '../messages/message.entity.js';
@@ -20,6 +30,10 @@ export interface Loaders {
   sender: DataLoader<string, Sender>;
   campaignMetrics: DataLoader<string, CampaignMetrics>;
   topCountries(limit: number): DataLoader<string, CountryCount[]>;
+  medianTimeToOpen: DataLoader<string, number | null>;
+  timeline(bucket: TimeBucket): DataLoader<string, TimelinePoint[]>;
+  clients(limit: number): DataLoader<string, ClientCount[]>;
+  links(limit: number): DataLoader<string, LinkCount[]>;
 }
 
 export interface LoaderSources {
@@ -29,10 +43,8 @@ export interface LoaderSources {
 }
 
 /** One DataLoader per distinct argument value (e.g. `first`, `limit`), made on first use. */
-function perArgument<K, V>(
-  make: (argument: number) => DataLoader<K, V>,
-): (argument: number) => DataLoader<K, V> {
-  const loaders = new Map<number, DataLoader<K, V>>();
+function perArgument<A, K, V>(make: (argument: A) => DataLoader<K, V>): (argument: A) => DataLoader<K, V> {
+  const loaders = new Map<A, DataLoader<K, V>>();
   return (argument) => {
     let loader = loaders.get(argument);
     if (!loader) {
@@ -57,7 +69,7 @@ export function createLoaders({ em, pool, events }: LoaderSources, accountId: st
       { cacheKeyFn: (m) => m.id },
     ),
     eventsOf: perArgument(
-      (first) =>
+      (first: number) =>
         new DataLoader(async (messageIds: readonly string[]) => {
           const found = accountId ? await events.latestOfMessages(accountId, messageIds, first) : [];
           return messageIds.map((id) => found.filter((e) => e.messageId === id));
@@ -70,8 +82,10 @@ export function createLoaders({ em, pool, events }: LoaderSources, accountId: st
       return ids.map((id) => byId.get(id) ?? new Error(`sender ${id} not found`));
     }),
     campaignMetrics: new DataLoader((campaignIds) => loadCampaignMetrics(pool, campaignIds)),
-    topCountries: perArgument(
-      (limit) => new DataLoader((campaignIds) => loadTopCountries(pool, campaignIds, limit)),
-    ),
+    topCountries: perArgument((limit: number) => new DataLoader((ids) => loadTopCountries(pool, ids, limit))),
+    medianTimeToOpen: new DataLoader((ids) => loadMedianTimeToOpen(pool, ids)),
+    timeline: perArgument((bucket: TimeBucket) => new DataLoader((ids) => loadTimelines(pool, ids, bucket))),
+    clients: perArgument((limit: number) => new DataLoader((ids) => loadClients(pool, ids, limit))),
+    links: perArgument((limit: number) => new DataLoader((ids) => loadLinks(pool, ids, limit))),
   };
 }

@@ -173,8 +173,11 @@ export class MessageDelivery {
 
   private async failAll(messages: EmailMessage[], error: string): Promise<void> {
     await this.pool.query(
-      `update message set status = 'FAILED', error = $2, updated_at = now()
-       where id = any($1::uuid[]) and status in ('QUEUED', 'SENDING')`,
+      `with changed as (
+         update message set status = 'FAILED', error = $2, updated_at = now()
+         where id = any($1::uuid[]) and status in ('QUEUED', 'SENDING') returning campaign_id)
+       update campaign_stats s set failed = s.failed + c.n
+       from (select campaign_id, count(*)::int as n from changed group by campaign_id) c where s.campaign_id = c.campaign_id`,
       [messages.map((m) => m.id), error],
     );
   }
@@ -188,8 +191,11 @@ export class MessageDelivery {
     for (let retry = 0; ; retry++) {
       try {
         await this.pool.query(
-          `update message set status = $2, error = $3, smtp_response = $4, sent_at = coalesce($5, sent_at), updated_at = now()
-           where id = $1 and status = 'SENDING'`,
+          `with changed as (
+             update message set status = $2, error = $3, smtp_response = $4, sent_at = coalesce($5, sent_at), updated_at = now()
+             where id = $1 and status = 'SENDING' returning campaign_id, status)
+           update campaign_stats s set sent = s.sent + (c.status = 'SENT')::int, failed = s.failed + (c.status = 'FAILED')::int
+           from changed c where s.campaign_id = c.campaign_id`,
           [messageId, status, fields.error ?? null, fields.smtpResponse ?? null, fields.sentAt ?? null],
         );
         return;

@@ -144,8 +144,17 @@ async function applyFlips(client: PoolClient, flips: { row: ContextRow; verdict:
   );
   const perMessage = Map.groupBy(flips, (f) => f.row.message_id);
   await client.query(
-    `update message m set click_count = greatest(m.click_count - f.n, 0), machine_click_count = m.machine_click_count + f.n
-     from unnest($1::uuid[], $2::int[]) as f(id, n) where m.id = f.id`,
+    `with changed as (
+       update message m set click_count = greatest(m.click_count - f.n, 0), machine_click_count = m.machine_click_count + f.n
+       from unnest($1::uuid[], $2::int[]) as f(id, n) where m.id = f.id
+       returning m.campaign_id, f.n as moved, m.click_count = 0 as lost_unique
+     ), per_campaign as (
+       select campaign_id, sum(moved)::int as moved, count(*) filter (where lost_unique)::int as lost
+       from changed where campaign_id is not null group by campaign_id
+     )
+     update campaign_stats s set clicks = greatest(s.clicks - p.moved, 0), machine_clicks = s.machine_clicks + p.moved,
+       unique_clicks = greatest(s.unique_clicks - p.lost, 0)
+     from per_campaign p where s.campaign_id = p.campaign_id`,
     [[...perMessage.keys()], [...perMessage.values()].map((list) => list.length)],
   );
 }

@@ -4,7 +4,8 @@ import type { TrackingHit } from './tracking-event.js';
 /**
  * Stores a batch of hits in one round trip: joins each to its message (hits for unknown messages
  * are dropped), inserts into the day partitions of tracking_event, and folds opens and clicks into
- * the message's counters (human and machine apart). Event ids come from the app, so a retried batch inserts nothing twice.
+ * the message's and its campaign's counters (human and machine apart, first opens and clicks
+ * counted once), and returns the keys of new events of `watched` accounts, for live subscribers. Event ids come from the app, so a retried batch inserts nothing twice.
  * Kept as one statement because this is the hottest write of the service.
  */
 const INSERT_HITS = `
@@ -19,7 +20,7 @@ with incoming as (
          i.url, i.machine, i.machine_reason
   from incoming i join message m on m.id = i.message_id
   on conflict do nothing
-  returning id, occurred_at, message_id, type, machine
+  returning id, occurred_at, message_id, account_id, campaign_id, type, machine
 ), counts as (
   select message_id,
          count(*) filter (where type = 'OPEN' and not machine) as human_opens,
@@ -42,14 +43,37 @@ with incoming as (
     machine_click_count = m.machine_click_count + c.machine_clicks,
     updated_at = now()
   from counts c where m.id = c.message_id
-  returning m.id
+  returning m.campaign_id, c.human_opens, c.machine_opens, c.human_clicks, c.machine_clicks,
+            m.open_count = c.human_opens and c.human_opens > 0 as first_open,
+            m.click_count = c.human_clicks and c.human_clicks > 0 as first_click
+), campaign_counts as (
+  select campaign_id, sum(human_opens) as opens, count(*) filter (where first_open) as unique_opens,
+         sum(machine_opens) as machine_opens, sum(human_clicks) as clicks,
+         count(*) filter (where first_click) as unique_clicks, sum(machine_clicks) as machine_clicks
+  from counted where campaign_id is not null group by campaign_id
+), campaign_counted as (
+  update campaign_stats s set
+    opens = s.opens + cc.opens, unique_opens = s.unique_opens + cc.unique_opens,
+    machine_opens = s.machine_opens + cc.machine_opens, clicks = s.clicks + cc.clicks,
+    unique_clicks = s.unique_clicks + cc.unique_clicks, machine_clicks = s.machine_clicks + cc.machine_clicks
+  from campaign_counts cc where s.campaign_id = cc.campaign_id
+  returning 1
 )
-select (select count(*) from inserted)::int as inserted`;
+select (select count(*) from inserted)::int as inserted,
+       (select coalesce(json_agg(json_build_array(id, occurred_at, account_id, campaign_id, type)), '[]'::json)
+        from inserted where account_id = any($10::uuid[])) as watched`;
 
 /** PostgreSQL's "no partition of relation found for row". */
 const NO_PARTITION = '23514';
 
-export async function insertHits(pool: Pool | PoolClient, hits: readonly TrackingHit[]): Promise<number> {
+/** A new or updated event, as live subscribers are told of it: [id, occurredAt, accountId, campaignId, type]. */
+export type EventKey = [string, string, string, string | null, string];
+
+export async function insertHits(
+  pool: Pool | PoolClient,
+  hits: readonly TrackingHit[],
+  watched: readonly string[] = [],
+): Promise<{ inserted: number; watched: EventKey[] }> {
   const params = [
     hits.map((h) => h.id),
     hits.map((h) => h.messageId),
@@ -60,17 +84,16 @@ export async function insertHits(pool: Pool | PoolClient, hits: readonly Trackin
     hits.map((h) => h.url),
     hits.map((h) => h.machine),
     hits.map((h) => h.machineReason),
+    watched,
   ];
   try {
-    const result = await pool.query<{ inserted: number }>(INSERT_HITS, params);
-    return result.rows[0].inserted;
+    return (await pool.query<{ inserted: number; watched: EventKey[] }>(INSERT_HITS, params)).rows[0];
   } catch (error) {
     if ((error as { code?: string }).code !== NO_PARTITION) throw error;
     // The partition cron normally keeps a week ahead; this covers a long outage or clock skew.
     const times = hits.map((h) => h.occurredAt.getTime());
     await ensureEventPartitions(pool, new Date(Math.min(...times)), new Date(Math.max(...times)));
-    const result = await pool.query<{ inserted: number }>(INSERT_HITS, params);
-    return result.rows[0].inserted;
+    return (await pool.query<{ inserted: number; watched: EventKey[] }>(INSERT_HITS, params)).rows[0];
   }
 }
 

@@ -13,8 +13,7 @@ const MESSAGE_TOKEN = /^[A-Za-z0-9_-]{44}$/;
 const LINK_TOKEN = /^[A-Za-z0-9_-]{55}$/;
 
 export type LinkVerification =
-  | { ok: true; messageId: string; honeypot: boolean }
-  | { ok: false; reason: 'malformed' | 'url_mismatch' };
+  { ok: true; messageId: string; honeypot: boolean } | { ok: false; reason: 'malformed' | 'url_mismatch' };
 
 /**
  * Tracking tokens carry an HMAC-SHA256 (truncated to 128 bits) under TRACKING_SECRET. A message

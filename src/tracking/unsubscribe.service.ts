@@ -55,9 +55,11 @@ export class UnsubscribeService {
       if (!rows[0]) return null;
       const target = toTarget(rows[0]);
       if (target.unsubscribedAt) return { target, already: true };
-      await client.query('update message set unsubscribed_at = now(), updated_at = now() where id = $1', [
-        messageId,
-      ]);
+      await client.query(
+        `with changed as (update message set unsubscribed_at = now(), updated_at = now() where id = $1 returning campaign_id)
+         update campaign_stats s set unsubscribes = s.unsubscribes + 1 from changed c where s.campaign_id = c.campaign_id`,
+        [messageId],
+      );
       await insertHits(client, [
         {
           id: newId(),
