@@ -6,6 +6,7 @@ import { createPool, initOrm } from './db/orm.js';
 import { buildGraphqlSchema } from './graphql/schema.js';
 import { createHttpApp, type HttpApp } from './http/server.js';
 import { startWorkerRunner, type WorkerRunner } from './jobs/worker-runner.js';
+import { SubscriptionHub } from './live/subscription-hub.js';
 import type { Logger } from './logger.js';
 import { createServices, type Services } from './services.js';
 import { scheduleEventProcessing } from './tracking/event-writer.js';
@@ -14,6 +15,8 @@ export interface App {
   services: Services;
   /** Starts the HTTP server (API and tracking routes); returns the port it listens on. */
   listen(): Promise<number>;
+  /** Live subscriptions open in this process. */
+  liveSubscribers(): number;
   /** Starts the job workers in this process. */
   startWorker(): Promise<void>;
   /** Graceful: stops taking requests, writes buffered events, lets running jobs finish. */
@@ -28,12 +31,15 @@ export async function bootstrap(config: Config, logger: Logger, databaseUrl: str
   const services = createServices(config, logger, orm, pool);
   let http: HttpApp | null = null;
   let runner: WorkerRunner | null = null;
+  let live: SubscriptionHub | null = null;
 
   return {
     services,
     async listen() {
       const schema = await buildGraphqlSchema(services.resolvers);
-      http = await createHttpApp(schema, services, config.trustProxy, logger);
+      live = new SubscriptionHub(databaseUrl, pool, services.events, services.notifier, logger);
+      await live.start();
+      http = await createHttpApp(schema, services, config.trustProxy, logger, live);
       const server = http.server;
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -41,6 +47,7 @@ export async function bootstrap(config: Config, logger: Logger, databaseUrl: str
       });
       return (server.address() as AddressInfo).port;
     },
+    liveSubscribers: () => live?.subscriberCount() ?? 0,
     async startWorker() {
       runner = await startWorkerRunner({
         pool,
@@ -54,6 +61,7 @@ export async function bootstrap(config: Config, logger: Logger, databaseUrl: str
     },
     async stop() {
       await http?.apollo.stop();
+      await live?.stop();
       const drained = await services.eventBuffer.drain(10_000);
       if (!drained) logger.error(services.eventBuffer.stats(), 'stopped with tracking events not yet stored');
       await runner?.stop();

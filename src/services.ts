@@ -24,6 +24,7 @@ import { SuppressionResolver } from './suppressions/suppression.resolver.js';
 import { SuppressionService } from './suppressions/suppression.service.js';
 import { ClickTargets } from './tracking/click-targets.js';
 import { EventRepository } from './tracking/event.repository.js';
+import { EventNotifier } from './live/event-notifier.js';
 import { EventBuffer } from './tracking/event-buffer.js';
 import { EventProcessor } from './tracking/event-processor.js';
 import { EventWriter } from './tracking/event-writer.js';
@@ -55,17 +56,18 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
     config.unsubscribeMailto,
   );
   const events = new EventRepository(pool);
-  const eventWriter = new EventWriter(pool, config.trackingLimits, logger);
+  const notifier = new EventNotifier(pool, logger);
+  const eventWriter = new EventWriter(pool, config.trackingLimits, notifier, logger);
   let geo: Promise<GeoIp> | null = null;
   const openGeo = () => {
     geo ??= GeoIp.open(config.geoipDbPaths, logger);
     return geo;
   };
-  const eventProcessor = new EventProcessor(pool, openGeo, config.trackingPrivacy, logger);
+  const eventProcessor = new EventProcessor(pool, openGeo, config.trackingPrivacy, notifier, logger);
   const retention = new RetentionService(pool, config.retentionDays, logger);
   const erasure = new ErasureService(pool);
   const clickTargets = new ClickTargets(pool);
-  const unsubscribes = new UnsubscribeService(pool, suppressions);
+  const unsubscribes = new UnsubscribeService(pool, suppressions, notifier);
   const eventBuffer = new EventBuffer((hits) => eventWriter.write(hits), {
     limit: config.trackingBufferLimit,
     batchSize: 2_000,
@@ -94,6 +96,7 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
     fanOut,
     delivery,
     events,
+    notifier,
     eventWriter,
     eventBuffer,
     eventProcessor,

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Account } from '../accounts/account.entity.js';
 import { UnauthenticatedError } from '../errors.js';
+import type { SubscriptionHub } from '../live/subscription-hub.js';
 import type { Loaders } from './loaders.js';
 
 /** Per request (or per subscription operation): a forked entity manager, the caller's account and batch loaders. */
@@ -8,6 +9,8 @@ export interface Context {
   em: EntityManager;
   account: Account | null;
   loaders: Loaders;
+  /** Live subscriptions of this process (API processes only). */
+  live?: SubscriptionHub;
 }
 
 /** The caller's account id; the auth middleware has already refused anonymous root fields. */

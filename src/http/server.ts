@@ -2,7 +2,12 @@ import { createServer, type Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import express from 'express';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Account } from '../accounts/account.entity.js';
+import type { SubscriptionHub } from '../live/subscription-hub.js';
 import type { GraphQLSchema } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { AppError } from '../errors.js';
@@ -23,13 +28,14 @@ export interface HttpApp {
 
 /**
  * One node:http server: tracking routes are dispatched before any framework (they are the hot path),
- * everything else goes to express (GraphQL, /healthz).
+ * everything else goes to express (GraphQL, /healthz); WebSocket upgrades on /graphql to graphql-ws.
  */
 export async function createHttpApp(
   schema: GraphQLSchema,
   services: Services,
   trustProxy: number,
   logger: Logger,
+  live?: SubscriptionHub,
 ): Promise<HttpApp> {
   const app = express();
   app.disable('x-powered-by');
@@ -52,7 +58,10 @@ export async function createHttpApp(
     formatError: createErrorFormatter(logger),
     introspection: true,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server })],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
+    ],
   });
   await apollo.start();
 
@@ -79,18 +88,49 @@ export async function createHttpApp(
             });
           }
         }
-        return {
-          em,
-          account,
-          loaders: createLoaders({ em, pool: services.pool, events: services.events }, account?.id ?? null),
-        };
+        return contextFor(services, em, account, live);
       },
     }),
   );
+  // graphql-ws (the graphql-transport-ws protocol) on the same port and path as /graphql
+  const wsServer = new WebSocketServer({ server, path: '/graphql' });
+  const wsCleanup = useServer<Record<string, unknown>, { account?: Account }>(
+    {
+      schema,
+      // the API key travels as connectionParams.authorization; a bad one closes the socket (4403)
+      onConnect: async (ctx) => {
+        const secret = bearerToken(String(ctx.connectionParams?.authorization ?? ''));
+        if (!secret) return false;
+        try {
+          ctx.extra.account = await services.apiKeys.authenticate(services.orm.em.fork(), secret);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      context: (ctx) => contextFor(services, services.orm.em.fork(), ctx.extra.account ?? null, live),
+    },
+    wsServer,
+  );
+
   app.use((_req, res) => {
     res
       .status(404)
       .json({ detail: 'not found: the API is at /graphql, tracking routes under /api/v1/tracking/' });
   });
   return { server, apollo };
+}
+
+function contextFor(
+  services: Services,
+  em: EntityManager,
+  account: Account | null,
+  live: SubscriptionHub | undefined,
+): Context {
+  return {
+    em,
+    account,
+    loaders: createLoaders({ em, pool: services.pool, events: services.events }, account?.id ?? null),
+    live,
+  };
 }

@@ -2,7 +2,9 @@ import type { Pool, PoolClient } from 'pg';
 import type { GeoIp, GeoLocation } from '../../geo/geoip.js';
 import type { TrackingPrivacy } from '../config.js';
 import { withTransaction } from '../db/transaction.js';
+import type { EventNotifier } from '../live/event-notifier.js';
 import type { Logger } from '../logger.js';
+import type { EventKey } from './event.sql.js';
 import { classifyBehaviour, type StoredEvent, type Verdict } from './machine-detection.js';
 import { parseUserAgent } from './user-agent.js';
 
@@ -14,12 +16,14 @@ interface PendingRow {
   id: string;
   occurred_at: Date;
   message_id: string;
+  account_id: string;
+  campaign_id: string | null;
   type: StoredEvent['type'];
   ip_address: string | null;
   user_agent: string | null;
 }
 
-interface ContextRow extends Omit<PendingRow, 'ip_address' | 'user_agent'> {
+interface ContextRow extends Omit<PendingRow, 'ip_address' | 'user_agent' | 'account_id' | 'campaign_id'> {
   url: string | null;
   machine: boolean;
   machine_reason: string | null;
@@ -39,6 +43,7 @@ export class EventProcessor {
     /** Opened on first use: API-only processes never load the database files. */
     private readonly geo: () => Promise<GeoIp>,
     private readonly privacy: TrackingPrivacy,
+    private readonly notifier: EventNotifier,
     private readonly logger: Logger,
   ) {}
 
@@ -46,26 +51,38 @@ export class EventProcessor {
   async run(): Promise<number> {
     let total = 0;
     for (;;) {
-      const done = await withTransaction(this.pool, (client) => this.processBatch(client));
-      total += done;
-      if (done < BATCH) break;
+      const processed = await withTransaction(this.pool, (client) => this.processBatch(client));
+      total += processed.length;
+      await this.announce(processed);
+      if (processed.length < BATCH) break;
     }
     await this.pool.query(`delete from tracking_rate where window_start < now() - interval '10 minutes'`);
     if (total > 0) this.logger.debug({ events: total }, 'processed tracking events');
     return total;
   }
 
-  private async processBatch(client: PoolClient): Promise<number> {
+  /** Live subscribers of these accounts get the events again, now with location and verdict. */
+  private async announce(processed: PendingRow[]): Promise<void> {
+    if (processed.length === 0) return;
+    const watched = new Set(await this.notifier.watched());
+    const keys = processed
+      .filter((p) => watched.has(p.account_id))
+      .map((p): EventKey => [p.id, p.occurred_at.toISOString(), p.account_id, p.campaign_id, p.type]);
+    if (keys.length > 0) await this.notifier.publish({ kind: 'updated', keys });
+  }
+
+  private async processBatch(client: PoolClient): Promise<PendingRow[]> {
     const { rows: pending } = await client.query<PendingRow>(
-      `select id, occurred_at, message_id, type, host(ip_address) as ip_address, user_agent from tracking_event
+      `select id, occurred_at, message_id, account_id, campaign_id, type, host(ip_address) as ip_address, user_agent
+       from tracking_event
        where processed_at is null order by occurred_at limit $1 for update skip locked`,
       [BATCH],
     );
-    if (pending.length === 0) return 0;
+    if (pending.length === 0) return [];
     const flips = await this.behaviourFlips(client, pending);
     if (flips.length > 0) await applyFlips(client, flips);
     await this.markProcessed(client, pending);
-    return pending.length;
+    return pending;
   }
 
   /** Location and client for each event, in one statement; strict mode keeps no address, agent or city. */

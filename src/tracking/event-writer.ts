@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { TrackingLimits } from '../config.js';
+import type { EventNotifier } from '../live/event-notifier.js';
 import type { Logger } from '../logger.js';
 import { insertHits } from './event.sql.js';
 import { RateLimiter } from './rate-limits.js';
@@ -9,7 +10,8 @@ import type { TrackingHit } from './tracking-event.js';
 const SCHEDULE_EVERY_MS = 1_000;
 
 /**
- * What the event buffer writes with: the abuse limits, the insert, and a nudge to the
+ * What the event buffer writes with: the abuse limits, the insert, the news for live subscribers
+ * (after the commit), and a nudge to the
  * process_events job (behaviour checks and, later, locations) that looks at new events in batches.
  */
 export class EventWriter {
@@ -20,6 +22,7 @@ export class EventWriter {
   constructor(
     private readonly pool: Pool,
     limits: TrackingLimits,
+    private readonly notifier: EventNotifier,
     private readonly logger: Logger,
   ) {
     this.limiter = new RateLimiter(pool, limits, limits.syncMs);
@@ -36,7 +39,8 @@ export class EventWriter {
       );
     }
     if (allowed.length === 0) return;
-    await insertHits(this.pool, allowed);
+    const { watched } = await insertHits(this.pool, allowed, await this.notifier.watched());
+    if (watched.length > 0) await this.notifier.publish({ kind: 'new', keys: watched });
     await this.scheduleProcessing();
   }
 

@@ -3,6 +3,7 @@ import { newId } from '../db/ids.js';
 import { withTransaction } from '../db/transaction.js';
 import type { SuppressionService } from '../suppressions/suppression.service.js';
 import { SuppressionReason } from '../suppressions/suppression.type.js';
+import type { EventNotifier } from '../live/event-notifier.js';
 import { insertHits } from './event.sql.js';
 
 export interface UnsubscribeTarget {
@@ -35,6 +36,7 @@ export class UnsubscribeService {
   constructor(
     private readonly pool: Pool,
     private readonly suppressions: SuppressionService,
+    private readonly notifier: EventNotifier,
   ) {}
 
   async describe(messageId: string): Promise<UnsubscribeTarget | null> {
@@ -50,29 +52,34 @@ export class UnsubscribeService {
     messageId: string,
     request: { ipAddress: string | null; userAgent: string | null },
   ): Promise<{ target: UnsubscribeTarget; already: boolean } | null> {
-    return withTransaction(this.pool, async (client) => {
+    const watchedAccounts = await this.notifier.watched();
+    const result = await withTransaction(this.pool, async (client) => {
       const { rows } = await client.query<TargetRow>(`${TARGET} for update of m`, [messageId]);
       if (!rows[0]) return null;
       const target = toTarget(rows[0]);
-      if (target.unsubscribedAt) return { target, already: true };
+      if (target.unsubscribedAt) return { target, already: true, watched: [] };
       await client.query(
         `with changed as (update message set unsubscribed_at = now(), updated_at = now() where id = $1 returning campaign_id)
          update campaign_stats s set unsubscribes = s.unsubscribes + 1 from changed c where s.campaign_id = c.campaign_id`,
         [messageId],
       );
-      await insertHits(client, [
-        {
-          id: newId(),
-          messageId,
-          type: 'UNSUBSCRIBE',
-          occurredAt: new Date(),
-          ipAddress: request.ipAddress,
-          userAgent: request.userAgent,
-          url: null,
-          machine: false,
-          machineReason: null,
-        },
-      ]);
+      const { watched } = await insertHits(
+        client,
+        [
+          {
+            id: newId(),
+            messageId,
+            type: 'UNSUBSCRIBE',
+            occurredAt: new Date(),
+            ipAddress: request.ipAddress,
+            userAgent: request.userAgent,
+            url: null,
+            machine: false,
+            machineReason: null,
+          },
+        ],
+        watchedAccounts,
+      );
       await this.suppressions.suppress(
         rows[0].account_id,
         target.recipient,
@@ -80,7 +87,9 @@ export class UnsubscribeService {
         null,
         client,
       );
-      return { target: { ...target, unsubscribedAt: new Date() }, already: false };
+      return { target: { ...target, unsubscribedAt: new Date() }, already: false, watched };
     });
+    if (result?.watched.length) await this.notifier.publish({ kind: 'new', keys: result.watched });
+    return result && { target: result.target, already: result.already };
   }
 }

@@ -1,0 +1,74 @@
+import type { Pool } from 'pg';
+import type { Logger } from '../logger.js';
+import type { EventKey } from '../tracking/event.sql.js';
+
+export const EVENTS_CHANNEL = 'mailtrace_events';
+/** NOTIFY payloads must stay under 8,000 bytes; a key is about 110. */
+const KEYS_PER_NOTIFICATION = 60;
+const WATCHED_REFRESH_MS = 2_000;
+
+export interface EventNotification {
+  /** new: just stored; updated: location, client or machine verdict now known. */
+  kind: 'new' | 'updated';
+  keys: EventKey[];
+}
+
+/**
+ * The publishing half of live subscriptions, usable from any process (tracking routes, workers):
+ * tells every API process, through PostgreSQL NOTIFY after the events committed, which events of
+ * watched accounts are new or changed. Only ids travel; subscribers load what they need. Accounts
+ * nobody watches cost nothing: the list of watched accounts is read at most every two seconds.
+ */
+export class EventNotifier {
+  private watchedAccounts: string[] = [];
+  private watchedAt = 0;
+  private refreshing: Promise<void> | null = null;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The accounts with a live subscriber somewhere, as of at most two seconds ago. */
+  async watched(): Promise<string[]> {
+    if (Date.now() - this.watchedAt > WATCHED_REFRESH_MS) {
+      this.refreshing ??= this.refresh().finally(() => {
+        this.refreshing = null;
+      });
+      await this.refreshing;
+    }
+    return this.watchedAccounts;
+  }
+
+  /** Forgets the cached list (a subscriber just arrived in this process). */
+  invalidate(): void {
+    this.watchedAt = 0;
+  }
+
+  async publish(notification: EventNotification): Promise<void> {
+    for (let i = 0; i < notification.keys.length; i += KEYS_PER_NOTIFICATION) {
+      const payload = JSON.stringify({
+        kind: notification.kind,
+        keys: notification.keys.slice(i, i + KEYS_PER_NOTIFICATION),
+      });
+      try {
+        await this.pool.query('select pg_notify($1, $2)', [EVENTS_CHANNEL, payload]);
+      } catch (error) {
+        // live delivery is best effort: the events are stored, and the API still serves them
+        this.logger.warn({ err: error }, 'could not notify live subscribers');
+      }
+    }
+  }
+
+  private async refresh(): Promise<void> {
+    try {
+      const { rows } = await this.pool.query<{ account_id: string }>(
+        'select distinct account_id from subscription_presence where expires_at > now()',
+      );
+      this.watchedAccounts = rows.map((r) => r.account_id);
+      this.watchedAt = Date.now();
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not read the watched accounts');
+    }
+  }
+}
