@@ -63,6 +63,7 @@ export async function bootstrap(config: Config, logger: Logger, databaseUrl: str
       await http?.apollo.stop();
       await live?.stop();
       const drained = await services.eventBuffer.drain(10_000);
+      services.eventWriter.close();
       if (!drained) logger.error(services.eventBuffer.stats(), 'stopped with tracking events not yet stored');
       await runner?.stop();
       services.transports.closeAll();

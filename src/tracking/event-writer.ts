@@ -17,6 +17,7 @@ const SCHEDULE_EVERY_MS = 1_000;
 export class EventWriter {
   private limited = 0;
   private lastScheduled = 0;
+  private trailing: NodeJS.Timeout | null = null;
   private readonly limiter: RateLimiter;
 
   constructor(
@@ -49,16 +50,29 @@ export class EventWriter {
     return this.limited;
   }
 
+  /** At most once a second, and always once more after the last batch (trailing edge). */
   private async scheduleProcessing(): Promise<void> {
-    const now = Date.now();
-    if (now - this.lastScheduled < SCHEDULE_EVERY_MS) return;
-    this.lastScheduled = now;
+    const wait = this.lastScheduled + SCHEDULE_EVERY_MS - Date.now();
+    if (wait > 0) {
+      this.trailing ??= setTimeout(() => {
+        this.trailing = null;
+        void this.scheduleProcessing();
+      }, wait);
+      return;
+    }
+    this.lastScheduled = Date.now();
     try {
       await scheduleEventProcessing(this.pool);
     } catch (error) {
-      // the events are stored; the job's next run, or the next batch, will take them
+      // the events are stored; the next batch, or the crontab's minute, will ask again
       this.logger.warn({ err: error }, 'could not schedule process_events');
     }
+  }
+
+  /** Stops the trailing timer (shutdown). */
+  close(): void {
+    if (this.trailing) clearTimeout(this.trailing);
+    this.trailing = null;
   }
 }
 

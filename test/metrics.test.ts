@@ -1,0 +1,214 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAccount, eventually, gqlOk, startTestApp, type TestApp } from './support/app.js';
+import {
+  campaignOf,
+  createCampaign,
+  createSender,
+  importRecipients,
+  waitForStatus,
+} from './support/campaigns.js';
+import { writeCityDatabase } from './support/geo-fixture.js';
+import { type SmtpPeer, startSmtpPeer } from './support/smtp-peer.js';
+
+const IPHONE =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148';
+const OUTLOOK = 'Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.17328; Pro)';
+
+describe('campaign metrics, kept as counters', () => {
+  let t: TestApp;
+  let peer: SmtpPeer;
+  let key: string;
+  let campaignId: string;
+  let messages: { id: string; recipient: string }[];
+
+  beforeAll(async () => {
+    peer = await startSmtpPeer({
+      onRecipient: (a) => (a.startsWith('bounce') ? { code: 550, message: '5.1.1 no' } : null),
+    });
+    t = await startTestApp({ env: { TRUST_PROXY: '1', GEOIP_DB: writeCityDatabase() } });
+    let accountId: string;
+    ({ key, accountId } = await createAccount(t.app, 'Metrics'));
+    await t.app.services.suppressions.suppress(accountId, 'gone@example.com', 'MANUAL' as never, null);
+    const senderId = await createSender(t.baseUrl, key, peer.port);
+    campaignId = await createCampaign(t.baseUrl, key, senderId, {
+      html: '<p><a href="https://example.com/a">A</a> <a href="https://example.com/b">B</a></p>',
+    });
+    const emails = ['a@example.com', 'b@example.com', 'c@example.com', 'd@example.com', 'bounce@example.com'];
+    await importRecipients(t.baseUrl, key, campaignId, `email\n${emails.join('\n')}`);
+    await t.app.services.pool.query(
+      `insert into campaign_recipient (id, campaign_id, email) values (gen_random_uuid(), $1, 'gone@example.com')`,
+      [campaignId],
+    );
+    await t.app.services.pool.query(
+      'update campaign set recipient_count = recipient_count + 1 where id = $1',
+      [campaignId],
+    );
+    await gqlOk(t.baseUrl, key, 'mutation($id: ID!) { sendCampaign(id: $id) { id } }', { id: campaignId });
+    await waitForStatus(t.baseUrl, key, campaignId, 'SENT');
+    const { rows } = await t.app.services.pool.query(
+      'select id, recipient from message where campaign_id = $1 order by recipient',
+      [campaignId],
+    );
+    messages = rows;
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await peer?.stop();
+  });
+
+  const byRecipient = (r: string) => messages.find((m) => m.recipient === r)!.id;
+  const hit = (url: string, userAgent: string, ip: string) =>
+    fetch(url.replace(t.config.publicUrl, t.baseUrl), {
+      redirect: 'manual',
+      headers: { 'user-agent': userAgent, 'x-forwarded-for': ip },
+    });
+
+  it('counts sends, failures, suppressions, human and machine opens and clicks, uniques and unsubscribes', async () => {
+    const urls = t.app.services.urls;
+    await hit(urls.openPixel(byRecipient('a@example.com')), IPHONE, '81.2.69.160');
+    await hit(urls.openPixel(byRecipient('a@example.com')), IPHONE, '81.2.69.160');
+    await hit(urls.openPixel(byRecipient('b@example.com')), OUTLOOK, '2a01:cb00::7');
+    await hit(urls.openPixel(byRecipient('c@example.com')), 'Mozilla/5.0', '17.1.2.3');
+    await hit(urls.click(byRecipient('a@example.com'), 'https://example.com/a'), IPHONE, '81.2.69.160');
+    await hit(urls.click(byRecipient('b@example.com'), 'https://example.com/a'), OUTLOOK, '2a01:cb00::7');
+    await hit(
+      urls.click(byRecipient('c@example.com'), 'https://example.com/b'),
+      'python-requests/2.31',
+      '203.0.113.5',
+    );
+    await fetch(urls.unsubscribe(byRecipient('d@example.com')).replace(t.config.publicUrl, t.baseUrl), {
+      method: 'POST',
+    });
+    await t.app.services.eventBuffer.drain(5_000);
+    await eventually(async () => {
+      const { rows } = await t.app.services.pool.query(
+        'select count(*)::int as n from tracking_event where campaign_id = $1 and processed_at is null',
+        [campaignId],
+      );
+      return rows[0].n === 0;
+    });
+    const campaign = await campaignOf(t.baseUrl, key, campaignId);
+    expect(campaign.metrics).toMatchObject({
+      recipients: 6,
+      sent: 4,
+      failed: 1,
+      suppressed: 1,
+      opens: 3,
+      uniqueOpens: 2,
+      machineOpens: 1,
+      clicks: 2,
+      uniqueClicks: 2,
+      unsubscribes: 1,
+      openRate: 0.5,
+      clickRate: 0.5,
+      unsubscribeRate: 0.25,
+    });
+    expect(campaign.metrics.medianTimeToOpenSeconds).toBeGreaterThanOrEqual(0);
+    expect(campaign.metrics.topCountries).toEqual([
+      { country: 'GB', opens: 2 },
+      { country: 'FR', opens: 1 },
+    ]);
+  });
+
+  it('breaks opens and clicks down by time, client and link, and sums the account', async () => {
+    const data = await gqlOk(
+      t.baseUrl,
+      key,
+      `query($id: ID!) { campaign(id: $id) { metrics {
+         timeline(bucket: HOUR) { at opens uniqueOpens clicks machineOpens machineClicks }
+         days: timeline { opens }
+         clients { client device opens }
+         links { url clicks uniqueClicks machineClicks }
+       } }
+       overview { campaigns recipients sent failed opens uniqueOpens clicks unsubscribes openRate transactionalSent } }`,
+      { id: campaignId },
+    );
+    const metrics = data.campaign.metrics;
+    expect(metrics.timeline).toHaveLength(1);
+    expect(metrics.timeline[0]).toMatchObject({
+      opens: 3,
+      uniqueOpens: 2,
+      clicks: 2,
+      machineOpens: 1,
+      machineClicks: 1,
+    });
+    expect(new Date(metrics.timeline[0].at).getUTCMinutes()).toBe(0);
+    expect(metrics.days).toEqual([{ opens: 3 }]);
+    expect(metrics.clients).toEqual([
+      { client: 'Apple Mail', device: 'mobile', opens: 2 },
+      { client: 'Outlook', device: 'desktop', opens: 1 },
+    ]);
+    expect(metrics.links).toEqual([
+      { url: 'https://example.com/a', clicks: 2, uniqueClicks: 2, machineClicks: 0 },
+      { url: 'https://example.com/b', clicks: 0, uniqueClicks: 0, machineClicks: 1 },
+    ]);
+    expect(data.overview).toMatchObject({
+      campaigns: 1,
+      recipients: 6,
+      sent: 4,
+      failed: 1,
+      opens: 3,
+      uniqueOpens: 2,
+      clicks: 2,
+      unsubscribes: 1,
+      openRate: 0.5,
+    });
+  });
+
+  it('keeps the counters after retention removes the messages and events', async () => {
+    const before = (await campaignOf(t.baseUrl, key, campaignId)).metrics;
+    await t.app.services.retention.purge(new Date(Date.now() + 200 * 86_400_000));
+    const after = (await campaignOf(t.baseUrl, key, campaignId)).metrics;
+    const { topCountries: _a, medianTimeToOpenSeconds: _b, ...counters } = before;
+    expect(after).toMatchObject(counters);
+    expect(after.topCountries).toEqual([]);
+  });
+});
+
+describe('no N+1: DataLoader batches every per-row lookup', () => {
+  let t: TestApp;
+  let key: string;
+  afterAll(() => t?.stop());
+
+  it('answers campaigns with sender and metrics, and messages with lastOpen and events, in a fixed number of queries', async () => {
+    t = await startTestApp({ worker: false });
+    ({ key } = await createAccount(t.app, 'Many'));
+    const count = async (query: string) => {
+      let queries = 0;
+      const original = pg.Client.prototype.query;
+      pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+        queries++;
+        return (original as (...a: unknown[]) => unknown).apply(this, args);
+      } as typeof original;
+      try {
+        await gqlOk(t.baseUrl, key, query);
+      } finally {
+        pg.Client.prototype.query = original;
+      }
+      return queries;
+    };
+    const LIST = `{ campaigns { name sender { key } metrics { openRate medianTimeToOpenSeconds topCountries { country } } }
+                    messages(first: 100) { nodes { lastOpen { id } events { id } } } }`;
+    const seed = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const senderId = await createSender(t.baseUrl, key, 2);
+        const id = await createCampaign(t.baseUrl, key, senderId);
+        await importRecipients(t.baseUrl, key, id, `email\nn${i}-${id.slice(0, 6)}@example.com`);
+        await gqlOk(t.baseUrl, key, 'mutation($id: ID!) { sendCampaign(id: $id) { id } }', { id });
+        await t.app.services.fanOut.run(id);
+        const { rows } = await t.app.services.pool.query('select id from message where campaign_id = $1', [
+          id,
+        ]);
+        await fetch(t.app.services.urls.openPixel(rows[0].id).replace(t.config.publicUrl, t.baseUrl));
+      }
+      await t.app.services.eventBuffer.drain(5_000);
+    };
+    await seed(2);
+    const few = await count(LIST);
+    await seed(8);
+    const many = await count(LIST);
+    expect(many).toBe(few);
+    expect(many).toBeLessThanOrEqual(12);
+  });
+});
