@@ -4,6 +4,8 @@ import { Migration20261122010000_campaigns } from './Migration20261122010000_cam
 import { Migration20261122020000_clicks_unsubscribes } from './Migration20261122020000_clicks_unsubscribes.js';
 import { Migration20261122030000_privacy } from './Migration20261122030000_privacy.js';
 import { Migration20261122040000_metrics_live } from './Migration20261122040000_metrics_live.js';
+import { Migration20261122045000_campaign_countries } from './Migration20261122045000_campaign_countries.js';
+import { Migration20261122050000_webhooks } from './Migration20261122050000_webhooks.js';
 
 /** Every migration in order. Listed rather than globbed so compiled and TypeScript runs see the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -12,4 +14,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122020000_clicks_unsubscribes', class: Migration20261122020000_clicks_unsubscribes },
   { name: 'Migration20261122030000_privacy', class: Migration20261122030000_privacy },
   { name: 'Migration20261122040000_metrics_live', class: Migration20261122040000_metrics_live },
+  { name: 'Migration20261122045000_campaign_countries', class: Migration20261122045000_campaign_countries },
+  { name: 'Migration20261122050000_webhooks', class: Migration20261122050000_webhooks },
 ];

@@ -63,7 +63,7 @@ export class ConfigError extends Error {}
 export function loadConfig(env: Env = process.env): Config {
   const dataDir = resolve(env.DATA_DIR || '.data');
   const databaseUrl = optional(env, 'DATABASE_URL', parseDatabaseUrl);
-  const port = optional(env, 'PORT', (v) => parseIntIn(v, 1, 65535)) ?? 4000;
+  const port = optional(env, 'PORT', (v) => parseIntIn(v, 0, 65535)) ?? 4000;
   const secrets = databaseUrl === null ? loadOrCreateSecrets(dataDir) : null;
   const secret = (name: 'TRACKING_SECRET' | 'ENCRYPTION_KEY', generated: string | undefined) => {
     const value = env[name] || generated;

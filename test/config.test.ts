@@ -26,8 +26,8 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    ['PORT', 'abc', /PORT is invalid: expected a whole number from 1 to 65535/],
-    ['PORT', '70000', /PORT is invalid/],
+    ['PORT', 'abc', /PORT is invalid: expected a whole number from 0 to 65535/],
+    ['PORT', '70000', /PORT is invalid: expected a whole number from 0 to 65535/],
     ['PUBLIC_URL', 'ftp://x', /PUBLIC_URL is invalid: expected an http/],
     ['PUBLIC_URL', 'not a url', /PUBLIC_URL is invalid/],
     ['RETENTION_DAYS', '0', /RETENTION_DAYS is invalid/],

@@ -160,9 +160,9 @@ describe('campaign metrics, kept as counters', () => {
     const before = (await campaignOf(t.baseUrl, key, campaignId)).metrics;
     await t.app.services.retention.purge(new Date(Date.now() + 200 * 86_400_000));
     const after = (await campaignOf(t.baseUrl, key, campaignId)).metrics;
-    const { topCountries: _a, medianTimeToOpenSeconds: _b, ...counters } = before;
+    const { medianTimeToOpenSeconds: _median, ...counters } = before;
     expect(after).toMatchObject(counters);
-    expect(after.topCountries).toEqual([]);
+    expect(after.topCountries).toEqual(before.topCountries);
   });
 });
 

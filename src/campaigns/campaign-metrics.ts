@@ -129,7 +129,7 @@ export async function loadMedianTimeToOpen(
   return campaignIds.map((id) => byId.get(id) ?? null);
 }
 
-/** Human opens by country (from resolved locations) for many campaigns, top `limit` each. */
+/** Human opens by country for many campaigns, top `limit` each, from the counters process_events keeps. */
 export async function loadTopCountries(
   pool: Pool,
   campaignIds: readonly string[],
@@ -137,11 +137,8 @@ export async function loadTopCountries(
 ): Promise<CountryCount[][]> {
   const { rows } = await pool.query<{ campaign_id: string; country: string; opens: number }>(
     `select campaign_id, country, opens from (
-       select campaign_id, country, count(*)::int as opens,
-              row_number() over (partition by campaign_id order by count(*) desc, country) as rank
-       from tracking_event
-       where campaign_id = any($1::uuid[]) and type = 'OPEN' and not machine and country is not null
-       group by campaign_id, country
+       select campaign_id, country, opens, row_number() over (partition by campaign_id order by opens desc, country) as rank
+       from campaign_country where campaign_id = any($1::uuid[])
      ) ranked where rank <= $2 order by campaign_id, rank`,
     [campaignIds, limit],
   );

@@ -81,16 +81,21 @@ export class EventProcessor {
     if (pending.length === 0) return [];
     const flips = await this.behaviourFlips(client, pending);
     if (flips.length > 0) await applyFlips(client, flips);
-    await this.markProcessed(client, pending);
+    await this.markProcessed(client, pending, await machineEvents(client, pending));
     return pending;
   }
 
   /** Location and client for each event, in one statement; strict mode keeps no address, agent or city. */
-  private async markProcessed(client: PoolClient, pending: PendingRow[]): Promise<void> {
+  private async markProcessed(
+    client: PoolClient,
+    pending: PendingRow[],
+    machines: Set<string>,
+  ): Promise<void> {
     const geo = pending.some((p) => p.ip_address) ? await this.geo() : null;
     const strict = this.privacy === 'strict';
     const locations = pending.map((p): GeoLocation | null => geo?.lookup(p.ip_address) ?? null);
     const clients = pending.map((p) => parseUserAgent(p.user_agent));
+    await countCountries(client, pending, locations, machines);
     await client.query(
       `update tracking_event e set processed_at = now(), country = p.country, region = p.region,
          city = p.city, latitude = p.latitude, longitude = p.longitude, client = p.client, device = p.device,
@@ -149,6 +154,40 @@ export class EventProcessor {
     }
     return flips;
   }
+}
+
+/** Which of these events are machines (as stored, behaviour verdicts included). */
+async function machineEvents(client: PoolClient, pending: PendingRow[]): Promise<Set<string>> {
+  const { rows } = await client.query<{ id: string }>(
+    `select e.id from tracking_event e join unnest($1::timestamptz[], $2::uuid[]) as p(occurred_at, id)
+       on e.occurred_at = p.occurred_at and e.id = p.id where e.machine`,
+    [pending.map((p) => p.occurred_at), pending.map((p) => p.id)],
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Human opens per campaign and country (campaign_country), so that topCountries is a small read. */
+async function countCountries(
+  client: PoolClient,
+  pending: PendingRow[],
+  locations: (GeoLocation | null)[],
+  machines: Set<string>,
+): Promise<void> {
+  const counts = new Map<string, number>();
+  pending.forEach((event, i) => {
+    const country = locations[i]?.country;
+    if (event.type !== 'OPEN' || !event.campaign_id || !country || machines.has(event.id)) return;
+    const key = `${event.campaign_id}|${country}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  });
+  if (counts.size === 0) return;
+  const keys = [...counts.keys()].sort();
+  await client.query(
+    `insert into campaign_country as c (campaign_id, country, opens)
+     select split_part(k, '|', 1)::uuid, split_part(k, '|', 2), n from unnest($1::text[], $2::int[]) as t(k, n)
+     on conflict (campaign_id, country) do update set opens = c.opens + excluded.opens`,
+    [keys, keys.map((k) => counts.get(k)!)],
+  );
 }
 
 /** Human clicks become machine clicks, on the events and in their messages' counters. */
