@@ -14,6 +14,7 @@ create table webhook (
   include_machine boolean not null default false,
   secret_encrypted text not null,
   consecutive_failures integer not null default 0,
+  failing_since timestamptz,
   disabled_at timestamptz,
   disabled_reason text,
   created_at timestamptz not null default now(),

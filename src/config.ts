@@ -34,6 +34,7 @@ export interface Config {
   unsubscribeMailto: string | null;
   /** Abuse limits of the tracking routes, per minute; over them a hit is answered but not recorded. */
   trackingLimits: TrackingLimits;
+  webhooks: WebhookSettings;
   /** Tracking events held in memory while the database is unreachable; beyond this they are dropped. */
   trackingBufferLimit: number;
 }
@@ -45,6 +46,16 @@ export interface TrackingLimits {
   perMessagePerMinute: number;
   /** How often a process adds its counts to the shared ones (0: every batch, exact across processes). */
   syncMs: number;
+}
+
+export interface WebhookSettings {
+  /** Plain http:// endpoints (for local development); https only otherwise. */
+  allowHttp: boolean;
+  /** Endpoints on loopback, private or link-local addresses (for local development and tests). */
+  allowPrivate: boolean;
+  timeoutMs: number;
+  /** An endpoint failing every attempt for this long is disabled. */
+  disableAfterMs: number;
 }
 
 /** standard: events keep address and agent until retention; strict: only what metrics need. */
@@ -109,6 +120,13 @@ export function loadConfig(env: Env = process.env): Config {
         optional(env, 'TRACKING_LIMIT_PER_MESSAGE_PER_MINUTE', (v) => parseIntIn(v, 1, 100_000_000)) ?? 60,
       syncMs: optional(env, 'TRACKING_LIMIT_SYNC_MS', (v) => parseIntIn(v, 0, 60_000)) ?? 1_000,
     },
+    webhooks: {
+      allowHttp: optional(env, 'WEBHOOK_ALLOW_HTTP', parseBoolean) ?? false,
+      allowPrivate: optional(env, 'WEBHOOK_ALLOW_PRIVATE_ADDRESSES', parseBoolean) ?? false,
+      timeoutMs: optional(env, 'WEBHOOK_TIMEOUT_MS', (v) => parseIntIn(v, 100, 60_000)) ?? 10_000,
+      disableAfterMs:
+        (optional(env, 'WEBHOOK_DISABLE_AFTER_HOURS', (v) => parseIntIn(v, 0, 720)) ?? 24) * 3_600_000,
+    },
     trackingBufferLimit:
       optional(env, 'TRACKING_BUFFER_LIMIT', (v) => parseIntIn(v, 100, 10_000_000)) ?? 100_000,
   };
@@ -168,6 +186,12 @@ function parsePublicUrl(value: string): string {
 }
 
 /** Comma-separated; each at least 32 characters so that an HMAC key is never guessable. */
+function parseBoolean(value: string): boolean {
+  if (/^(true|1|yes)$/i.test(value)) return true;
+  if (/^(false|0|no)$/i.test(value)) return false;
+  throw new Error(`expected true or false, got "${value}"`);
+}
+
 function parseMailbox(value: string): string {
   if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(value.trim()))
     throw new Error(`expected an email address, got "${value}"`);

@@ -31,6 +31,10 @@ import { EventWriter } from './tracking/event-writer.js';
 import { TrackingTokens } from './tracking/token.js';
 import { TrackingUrls } from './tracking/tracking-urls.js';
 import { UnsubscribeService } from './tracking/unsubscribe.service.js';
+import { WebhookDispatch } from './webhooks/webhook-dispatch.js';
+import { WebhookResolver } from './webhooks/webhook.resolver.js';
+import { WebhookSender } from './webhooks/webhook-sender.js';
+import { WebhookService } from './webhooks/webhook.service.js';
 
 /** Builds every service once, wiring dependencies through constructors. */
 export function createServices(config: Config, logger: Logger, orm: MikroORM, pool: Pool) {
@@ -40,7 +44,11 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
   const apiKeys = new ApiKeyService();
   const accounts = new AccountService(apiKeys);
   const suppressions = new SuppressionService(pool);
-  const senders = new SenderService(new SecretBox(config.encryptionKey), transports);
+  const secretBox = new SecretBox(config.encryptionKey);
+  const senders = new SenderService(secretBox, transports);
+  const webhookDispatch = new WebhookDispatch(pool);
+  const webhooks = new WebhookService(pool, secretBox, config.webhooks);
+  const webhookSender = new WebhookSender(pool, secretBox, config.webhooks, logger);
   const messages = new MessageService(pool, senders, suppressions);
   const campaigns = new CampaignService(pool, senders, suppressions);
   const campaignContent = new CampaignContent(pool);
@@ -54,6 +62,7 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
     campaignContent,
     logger,
     config.unsubscribeMailto,
+    webhookDispatch,
   );
   const events = new EventRepository(pool);
   const notifier = new EventNotifier(pool, logger);
@@ -63,7 +72,14 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
     geo ??= GeoIp.open(config.geoipDbPaths, logger);
     return geo;
   };
-  const eventProcessor = new EventProcessor(pool, openGeo, config.trackingPrivacy, notifier, logger);
+  const eventProcessor = new EventProcessor(
+    pool,
+    openGeo,
+    config.trackingPrivacy,
+    notifier,
+    webhookDispatch,
+    logger,
+  );
   const retention = new RetentionService(pool, config.retentionDays, logger);
   const erasure = new ErasureService(pool);
   const clickTargets = new ClickTargets(pool);
@@ -80,6 +96,7 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
     new CampaignResolver(campaigns, messages, pool),
     new SuppressionResolver(suppressions),
     new PrivacyResolver(erasure),
+    new WebhookResolver(webhooks),
   ];
   return {
     orm,
@@ -101,6 +118,8 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
     eventBuffer,
     eventProcessor,
     retention,
+    webhooks,
+    webhookSender,
     erasure,
     /** Closes the GeoIP file watchers, if the database was opened. */
     async closeGeo() {

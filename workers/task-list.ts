@@ -4,6 +4,8 @@ import type { CampaignFanOut } from '../src/campaigns/campaign-fanout.js';
 import type { MessageDelivery } from '../src/messages/message-delivery.js';
 import type { RetentionService } from '../src/privacy/retention.service.js';
 import type { EventProcessor } from '../src/tracking/event-processor.js';
+import type { WebhookSender } from '../src/webhooks/webhook-sender.js';
+import { deliverWebhookTask } from './deliver-webhook.js';
 import { fanOutCampaignTask } from './fan-out-campaign.js';
 import { processEventsTask } from './process-events.js';
 import { purgeExpiredTask } from './purge-expired.js';
@@ -15,6 +17,7 @@ export interface WorkerServices {
   fanOut: CampaignFanOut;
   eventProcessor: EventProcessor;
   retention: RetentionService;
+  webhookSender: WebhookSender;
 }
 
 /** Every task the workers run, by identifier. */
@@ -24,5 +27,6 @@ export function createTaskList(services: WorkerServices): TaskList {
     fan_out_campaign: fanOutCampaignTask(services) as TaskList[string],
     process_events: processEventsTask(services) as TaskList[string],
     purge_expired: purgeExpiredTask(services) as TaskList[string],
+    deliver_webhook: deliverWebhookTask(services) as TaskList[string],
   };
 }

@@ -8,6 +8,7 @@ import { LiveResolver } from '../live/live.resolver.js';
 import { PrivacyResolver } from '../privacy/privacy.resolver.js';
 import { SenderResolver } from '../senders/sender.resolver.js';
 import { SuppressionResolver } from '../suppressions/suppression.resolver.js';
+import { WebhookResolver } from '../webhooks/webhook.resolver.js';
 import { requireAccount } from './auth.middleware.js';
 
 export const RESOLVERS: NonEmptyArray<Function> = [
@@ -19,6 +20,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   SuppressionResolver,
   PrivacyResolver,
   LiveResolver,
+  WebhookResolver,
 ];
 
 const UNUSED_PUBSUB = {

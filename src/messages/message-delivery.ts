@@ -9,6 +9,7 @@ import type { SenderService } from '../senders/sender.service.js';
 import type { SuppressionService } from '../suppressions/suppression.service.js';
 import { SuppressionReason } from '../suppressions/suppression.type.js';
 import type { TrackingUrls } from '../tracking/tracking-urls.js';
+import type { WebhookDispatch } from '../webhooks/webhook-dispatch.js';
 import { EmailMessage, MessageStatus } from './message.entity.js';
 import { enqueueSends, SEND_MAX_ATTEMPTS } from './message.jobs.js';
 import { type EmailContent, renderTrackedEmail } from './render.js';
@@ -40,7 +41,8 @@ export class MessageDelivery {
     private readonly campaignContent: CampaignContent,
     private readonly logger: Logger,
     /** Optional address for mailto: unsubscribes (UNSUBSCRIBE_MAILTO). */
-    private readonly unsubscribeMailto: string | null = null,
+    private readonly unsubscribeMailto: string | null,
+    private readonly webhooks: WebhookDispatch,
   ) {}
 
   async deliver(em: EntityManager, messageIds: readonly string[]): Promise<void> {
@@ -128,6 +130,7 @@ export class MessageDelivery {
       }),
     );
     if (retry.length > 0) await enqueueSends(this.pool, retry, new Date(nextAttemptAt));
+    await this.webhooks.forMessages(claimed.map((c) => c.message.id));
     this.logger.debug(
       { senderId, sent: claimed.length - retry.length, retry: retry.length },
       'delivered batch',

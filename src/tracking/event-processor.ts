@@ -4,6 +4,7 @@ import type { TrackingPrivacy } from '../config.js';
 import { withTransaction } from '../db/transaction.js';
 import type { EventNotifier } from '../live/event-notifier.js';
 import type { Logger } from '../logger.js';
+import type { WebhookDispatch } from '../webhooks/webhook-dispatch.js';
 import type { EventKey } from './event.sql.js';
 import { classifyBehaviour, type StoredEvent, type Verdict } from './machine-detection.js';
 import { parseUserAgent } from './user-agent.js';
@@ -44,6 +45,7 @@ export class EventProcessor {
     private readonly geo: () => Promise<GeoIp>,
     private readonly privacy: TrackingPrivacy,
     private readonly notifier: EventNotifier,
+    private readonly webhooks: WebhookDispatch,
     private readonly logger: Logger,
   ) {}
 
@@ -54,6 +56,9 @@ export class EventProcessor {
       const processed = await withTransaction(this.pool, (client) => this.processBatch(client));
       total += processed.length;
       await this.announce(processed);
+      await this.webhooks.forEvents(
+        processed.map((p) => ({ id: p.id, occurredAt: p.occurred_at, accountId: p.account_id })),
+      );
       if (processed.length < BATCH) break;
     }
     await this.pool.query(`delete from tracking_rate where window_start < now() - interval '10 minutes'`);

@@ -4,8 +4,16 @@ export enum TrackingEventType {
   OPEN = 'OPEN',
   CLICK = 'CLICK',
   UNSUBSCRIBE = 'UNSUBSCRIBE',
+  SENT = 'SENT',
+  FAILED = 'FAILED',
 }
-registerEnumType(TrackingEventType, { name: 'TrackingEventType' });
+registerEnumType(TrackingEventType, {
+  name: 'TrackingEventType',
+  valuesConfig: {
+    SENT: { description: 'the SMTP server accepted the message (webhooks only)' },
+    FAILED: { description: 'the message failed or bounced (webhooks only)' },
+  },
+});
 
 @ObjectType()
 export class Location {
