@@ -4,26 +4,21 @@
  * the time to import and fan out a large recipient list.
  *
  * - mailtrace (API and workers) runs in this process; the SMTP sink in a child process.
- * - Its own embedded PostgreSQL under BENCH_DATA_DIR (default .data/bench) on BENCH_PG_PORT (default
- *   54339), unless DATABASE_URL is set.
+ * - Its own database (see bench/support.ts).
  * - BENCH_MESSAGES (10000) per round, BENCH_ROUNDS (3), BENCH_IMPORT_ROWS (100000),
  *   WORKER_CONCURRENCY (the service's own setting, default 10).
  */
-import 'reflect-metadata';
 import { type ChildProcess, fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { makeWorkerUtils } from 'graphile-worker';
 import nodemailer from 'nodemailer';
-import { type App, bootstrap } from '../src/app.js';
 import { personalize } from '../src/campaigns/template.js';
-import { loadConfig } from '../src/config.js';
-import { type Database, openDatabase } from '../src/db/database.js';
 import { newId } from '../src/db/ids.js';
-import { createLogger } from '../src/logger.js';
 import { renderTrackedEmail } from '../src/messages/render.js';
 import type { TrackingUrls } from '../src/tracking/tracking-urls.js';
+import { type BenchService, envInt, median, startBenchService } from './support.js';
 
 const MESSAGES = envInt('BENCH_MESSAGES', 10_000);
 const ROUNDS = envInt('BENCH_ROUNDS', 3);
@@ -33,20 +28,6 @@ const POOL_CONNECTIONS = 5;
 const HERE = dirname(fileURLToPath(import.meta.url));
 const HTML = `<html><body><h1>Hello {{first_name|there}}</h1><p>${'News of the week. '.repeat(40)}</p>
 <p><a href="https://example.com/offer">See the offer</a></p></body></html>`;
-
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number`);
-  return value;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -114,20 +95,11 @@ async function rawNodemailer(sink: Sink, round: number, urls: TrackingUrls): Pro
 }
 
 async function main(): Promise<void> {
-  const external = Boolean(process.env.DATABASE_URL);
-  const config = loadConfig({
-    ...process.env,
-    DATA_DIR: external ? process.env.DATA_DIR : process.env.BENCH_DATA_DIR || '.data/bench',
-    EMBEDDED_PG_PORT: process.env.BENCH_PG_PORT || '54339',
-    LOG_LEVEL: 'warn',
-  });
-  const logger = createLogger(config.logLevel);
-  let database: Database | null = null;
-  let app: App | null = null;
+  let service: BenchService | null = null;
   const sink = await startSink();
   try {
-    database = await openDatabase(config, logger);
-    app = await bootstrap(config, logger, database.url);
+    service = await startBenchService('campaign');
+    const { app, config } = service;
     const { services } = app;
     const em = services.orm.em.fork();
     const { account } = await services.accounts.create(em, `bench ${new Date().toISOString()}`);
@@ -216,8 +188,7 @@ async function main(): Promise<void> {
       `  import of ${int(IMPORT_ROWS)} recipients ${seconds(importMs)}, fan-out ${seconds(fanOutMs)}`,
     );
   } finally {
-    await app?.stop();
-    await database?.close();
+    await service?.close();
     sink.child.kill();
   }
 }

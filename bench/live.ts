@@ -4,17 +4,12 @@
  * of distinct messages sent BENCH_GAP_MS (20) apart. Target: median under 250 ms. The baseline
  * measured in the same run is the pixel's own response time.
  *
- * Its own embedded PostgreSQL under BENCH_DATA_DIR (default .data/bench) on BENCH_PG_PORT (default
- * 54339), unless DATABASE_URL is set.
+ * Its own database (see bench/support.ts).
  */
-import 'reflect-metadata';
 import { fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type App, bootstrap } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { type Database, openDatabase } from '../src/db/database.js';
-import { createLogger } from '../src/logger.js';
+import { type BenchService, envInt, percentile, startBenchService } from './support.js';
 
 const SUBSCRIBERS = envInt('BENCH_SUBSCRIBERS', 100);
 const HITS = envInt('BENCH_HITS', 200);
@@ -22,38 +17,18 @@ const GAP_MS = envInt('BENCH_GAP_MS', 20);
 const HERE = dirname(fileURLToPath(import.meta.url));
 const now = () => performance.timeOrigin + performance.now();
 
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number`);
-  return value;
-}
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-};
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 async function main(): Promise<void> {
-  const external = Boolean(process.env.DATABASE_URL);
-  const config = loadConfig({
-    ...process.env,
-    DATA_DIR: external ? process.env.DATA_DIR : process.env.BENCH_DATA_DIR || '.data/bench',
-    EMBEDDED_PG_PORT: process.env.BENCH_PG_PORT || '54339',
-    LOG_LEVEL: 'warn',
-    ROLE: 'api',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    TRACKING_LIMIT_PER_IP_PER_MINUTE: '100000000',
-  });
-  const logger = createLogger(config.logLevel);
-  let database: Database | null = null;
-  let app: App | null = null;
+  let service: BenchService | null = null;
   try {
-    database = await openDatabase(config, logger);
-    app = await bootstrap(config, logger, database.url);
+    service = await startBenchService('live', {
+      ROLE: 'api',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      TRACKING_LIMIT_PER_IP_PER_MINUTE: '100000000',
+    });
+    const { app, config } = service;
     const { services } = app;
     const em = services.orm.em.fork();
     const { account, key } = await services.accounts.create(em, `bench live ${new Date().toISOString()}`);
@@ -131,8 +106,7 @@ async function main(): Promise<void> {
     console.log(`  baseline, the pixel's own response: median ${ms(percentile(responseMs, 50))}`);
     if (missing > 0) process.exitCode = 1;
   } finally {
-    await app?.stop();
-    await database?.close();
+    await service?.close();
   }
 }
 

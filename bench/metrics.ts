@@ -5,17 +5,13 @@
  * - `campaigns { name metrics { openRate } }` for all 100 (target < 300 ms),
  * and, as the baseline measured in the same run, the same totals aggregated from the raw events.
  *
- * - Its own embedded PostgreSQL under BENCH_DATA_DIR (default .data/bench) on BENCH_PG_PORT (default
- *   54339), unless DATABASE_URL is set.
+ * - Its own database (see bench/support.ts); the seed stays there for later runs.
  * - BENCH_EVENTS (5000000), BENCH_CAMPAIGNS (100), BENCH_MESSAGES_PER_CAMPAIGN (2000), BENCH_RUNS (20).
  */
-import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
-import { type App, bootstrap } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { type Database, openDatabase } from '../src/db/database.js';
+import type { App } from '../src/app.js';
 import { ensureEventPartitions } from '../src/tracking/event.sql.js';
-import { createLogger } from '../src/logger.js';
+import { type BenchService, envInt, median, startBenchService } from './support.js';
 
 const EVENTS = envInt('BENCH_EVENTS', 5_000_000);
 const CAMPAIGNS = envInt('BENCH_CAMPAIGNS', 100);
@@ -24,19 +20,6 @@ const RUNS = envInt('BENCH_RUNS', 20);
 const DAYS = 30;
 const MARKER = `bench-metrics-${CAMPAIGNS}x${MESSAGES_PER_CAMPAIGN}-${EVENTS}`;
 
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number`);
-  return value;
-}
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 /** Seeds with set-based SQL (minutes, not hours); counters are derived as the service keeps them. */
@@ -138,22 +121,10 @@ async function seed(app: App): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const external = Boolean(process.env.DATABASE_URL);
-  const config = loadConfig({
-    ...process.env,
-    DATA_DIR: external ? process.env.DATA_DIR : process.env.BENCH_DATA_DIR || '.data/bench',
-    EMBEDDED_PG_PORT: process.env.BENCH_PG_PORT || '54339',
-    LOG_LEVEL: 'warn',
-    ROLE: 'api',
-    HOST: '127.0.0.1',
-    PORT: '0',
-  });
-  const logger = createLogger(config.logLevel);
-  let database: Database | null = null;
-  let app: App | null = null;
+  let service: BenchService | null = null;
   try {
-    database = await openDatabase(config, logger);
-    app = await bootstrap(config, logger, database.url);
+    service = await startBenchService('metrics', { ROLE: 'api', HOST: '127.0.0.1', PORT: '0' });
+    const { app } = service;
     const accountId = await seed(app);
     const port = await app.listen();
     const key = (await app.services.apiKeys.create(app.services.orm.em.fork(), accountId, 'bench')).secret;
@@ -213,8 +184,7 @@ async function main(): Promise<void> {
       `  baseline, totals of one campaign aggregated from its raw events: median ${ms(median(raw))}`,
     );
   } finally {
-    await app?.stop();
-    await database?.close();
+    await service?.close();
   }
 }
 

@@ -11,8 +11,8 @@
  * - mailtrace runs in this process (role api: the HTTP server only, no job workers, so nothing is
  *   ever sent); the bare server runs in a child process; the load generator (wrk, else autocannon)
  *   is a third process. While a load runs, this process does nothing but serve mailtrace.
- * - Its own embedded PostgreSQL under BENCH_DATA_DIR (default .data/bench) on BENCH_PG_PORT (default
- *   54339), unless DATABASE_URL is set.
+ * - Its own embedded PostgreSQL under BENCH_DATA_DIR (default .data/bench-tracking) on BENCH_PG_PORT (default
+ *   54341), unless DATABASE_URL is set.
  * - BENCH_ROUTES (open,click), BENCH_SECONDS (10), BENCH_ROUNDS (3), BENCH_WARMUP_SECONDS (3),
  *   BENCH_CONNECTIONS (64), BENCH_MESSAGES (100), BENCH_CLICK_TARGETS (links per message, 3),
  *   BENCH_LOAD_TOOL (wrk when installed, else autocannon).
@@ -34,6 +34,7 @@ import { type Database, openDatabase } from '../src/db/database.js';
 import { createLogger } from '../src/logger.js';
 import { NO_CACHE_HEADERS, PIXEL_GIF } from '../src/tracking/pixel.js';
 import { TRACKING_PREFIX } from '../src/tracking/tracking-urls.js';
+import { envInt, median } from './support.js';
 
 const SECONDS = envInt('BENCH_SECONDS', 10);
 const ROUNDS = envInt('BENCH_ROUNDS', 3);
@@ -99,14 +100,6 @@ interface Run {
 
 type LoadTool = 'wrk' | 'autocannon';
 
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number`);
-  return value;
-}
-
 function envRoutes(name: string): RouteName[] {
   const raw = process.env[name]?.trim() || 'open,click';
   const names = [...new Set(raw.split(',').map((part) => part.trim().toLowerCase()))].filter(Boolean);
@@ -116,12 +109,6 @@ function envRoutes(name: string): RouteName[] {
   }
   if (names.length === 0) throw new Error(`${name} must list open and/or click`);
   return names as RouteName[];
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -396,8 +383,8 @@ async function main(): Promise<void> {
   const config = loadConfig({
     ...process.env,
     ...Object.fromEntries(raisedLimits.map((name) => [name, NO_LIMIT])),
-    DATA_DIR: external ? process.env.DATA_DIR : process.env.BENCH_DATA_DIR || '.data/bench',
-    EMBEDDED_PG_PORT: process.env.BENCH_PG_PORT || '54339',
+    DATA_DIR: external ? process.env.DATA_DIR : process.env.BENCH_DATA_DIR || '.data/bench-tracking',
+    EMBEDDED_PG_PORT: process.env.BENCH_PG_PORT || '54341',
     LOG_LEVEL: 'warn',
     ROLE: 'api',
     HOST: '127.0.0.1',

@@ -1,0 +1,68 @@
+/** What every bench shares: numeric settings, medians, and a service on a database of its own. */
+import 'reflect-metadata';
+import { type App, bootstrap } from '../src/app.js';
+import { type Config, loadConfig } from '../src/config.js';
+import { type Database, openDatabase } from '../src/db/database.js';
+import { createLogger } from '../src/logger.js';
+
+export function envInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number`);
+  return value;
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** The benches, each with its own embedded cluster (data dir and port), so that none sees another's rows. */
+const EMBEDDED_PORTS = { tracking: 54341, campaign: 54342, metrics: 54343, live: 54344 } as const;
+
+export interface BenchService {
+  config: Config;
+  database: Database;
+  app: App;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole service for a bench: on DATABASE_URL when set, else on an embedded PostgreSQL under
+ * BENCH_DATA_DIR (default .data/bench-<name>) on BENCH_PG_PORT (default per bench).
+ */
+export async function startBenchService(
+  name: keyof typeof EMBEDDED_PORTS,
+  env: Record<string, string> = {},
+): Promise<BenchService> {
+  const external = Boolean(process.env.DATABASE_URL);
+  const config = loadConfig({
+    ...process.env,
+    DATA_DIR: external ? process.env.DATA_DIR : process.env.BENCH_DATA_DIR || `.data/bench-${name}`,
+    EMBEDDED_PG_PORT: process.env.BENCH_PG_PORT || String(EMBEDDED_PORTS[name]),
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+  console.log(
+    `database: ${external ? 'DATABASE_URL' : `embedded PostgreSQL in ${config.dataDir}, port ${config.embeddedPgPort}`}`,
+  );
+  const logger = createLogger(config.logLevel);
+  const database = await openDatabase(config, logger);
+  const app = await bootstrap(config, logger, database.url);
+  return {
+    config,
+    database,
+    app,
+    async close() {
+      await app.stop();
+      await database.close();
+    },
+  };
+}
