@@ -113,7 +113,7 @@ async function seed(app: App): Promise<string> {
              sum(click_count) as clicks, count(*) filter (where click_count > 0) as unique_clicks,
              sum(machine_click_count) as machine_clicks
            from message where account_id = $1 group by campaign_id) a
-     where s.campaign_id = a.campaign_id`,
+     where s.campaign_id = a.campaign_id and s.shard = 0`,
     [account.id],
   );
   await pool.query('analyze');

@@ -9,8 +9,11 @@ export class Migration20261122040000_metrics_live extends Migration {
 
   override up(): void {
     this.addSql(`
+-- SHARDS rows per campaign: delivery spreads its per-message increments over them (by message id)
+-- so that ten workers finishing messages of one campaign do not queue on one row; readers sum them.
 create table campaign_stats (
-  campaign_id uuid primary key references campaign (id) on delete cascade,
+  campaign_id uuid not null references campaign (id) on delete cascade,
+  shard smallint not null,
   sent integer not null default 0,
   failed integer not null default 0,
   suppressed integer not null default 0,
@@ -20,14 +23,15 @@ create table campaign_stats (
   clicks integer not null default 0,
   unique_clicks integer not null default 0,
   machine_clicks integer not null default 0,
-  unsubscribes integer not null default 0
+  unsubscribes integer not null default 0,
+  primary key (campaign_id, shard)
 ) with (fillfactor = 70);
 
-insert into campaign_stats (campaign_id) select id from campaign;
+insert into campaign_stats (campaign_id, shard) select id, shard from campaign, generate_series(0, 7) as shard;
 
 create function mailtrace_campaign_stats_row() returns trigger language plpgsql as $fn$
 begin
-  insert into campaign_stats (campaign_id) values (new.id);
+  insert into campaign_stats (campaign_id, shard) select new.id, shard from generate_series(0, 7) as shard;
   return new;
 end
 $fn$;

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../src/db/ids.js';
-import { createAccount, eventually, gqlOk, startTestApp, type TestApp } from './support/app.js';
+import { eventually, gqlOk, startTestApp, type TestApp } from './support/app.js';
 import { createTestDatabase, type TestDatabase } from './support/db.js';
+import { seedMessage } from './support/seed.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
 
 const EXACT_HEADERS = {
@@ -18,20 +19,10 @@ function expectPixel(response: Response) {
     expect(response.headers.get(name), name).toBe(value);
 }
 
-/** An account, a sender and one queued message (no worker runs: nothing is sent). */
-async function seedMessage(t: TestApp): Promise<{ key: string; messageId: string; pixelUrl: string }> {
-  const { key } = await createAccount(t.app, `Pixel ${newId()}`);
-  const senderId = (
-    await gqlOk(t.baseUrl, key, 'mutation($i: SenderInput!) { createSender(input: $i) { id } }', {
-      i: { key: 's', email: 's@example.com', password: 'p', smtpHost: '127.0.0.1', smtpPort: 2 },
-    })
-  ).createSender.id;
-  const messageId = (
-    await gqlOk(t.baseUrl, key, 'mutation($i: SendEmailInput!) { sendEmail(input: $i) { id } }', {
-      i: { senderId, recipient: 'r@example.com', subject: 'S', body: 'B' },
-    })
-  ).sendEmail.id;
-  return { key, messageId, pixelUrl: t.app.services.urls.openPixel(messageId) };
+/** seedMessage with the message's pixel URL. */
+async function seedPixel(t: TestApp) {
+  const seeded = await seedMessage(t);
+  return { ...seeded, pixelUrl: t.app.services.urls.openPixel(seeded.messageId) };
 }
 
 async function eventCount(t: TestApp, messageId: string): Promise<number> {
@@ -44,11 +35,11 @@ async function eventCount(t: TestApp, messageId: string): Promise<number> {
 
 describe('the open pixel', () => {
   let t: TestApp;
-  let seeded: Awaited<ReturnType<typeof seedMessage>>;
+  let seeded: Awaited<ReturnType<typeof seedPixel>>;
 
   beforeAll(async () => {
     t = await startTestApp({ worker: false });
-    seeded = await seedMessage(t);
+    seeded = await seedPixel(t);
   });
   afterAll(() => t?.stop());
 
@@ -125,7 +116,7 @@ describe('the open pixel', () => {
   });
 
   it('ignores X-Forwarded-For when no proxy is trusted', async () => {
-    const { messageId, pixelUrl } = await seedMessage(t);
+    const { messageId, pixelUrl } = await seedPixel(t);
     await fetch(pixelUrl, { headers: { 'x-forwarded-for': '203.0.113.9' } });
     await eventually(async () => (await eventCount(t, messageId)) === 1);
     const { rows } = await t.app.services.pool.query(
@@ -136,7 +127,7 @@ describe('the open pixel', () => {
   });
 
   it('counts many opens of one message in batched writes', async () => {
-    const { key, messageId, pixelUrl } = await seedMessage(t);
+    const { key, messageId, pixelUrl } = await seedPixel(t);
     await Promise.all(Array.from({ length: 200 }, () => fetch(pixelUrl).then((r) => r.arrayBuffer())));
     await eventually(async () => (await eventCount(t, messageId)) === 200);
     const message = (
@@ -153,7 +144,7 @@ describe('the open pixel behind a trusted proxy', () => {
 
   it('takes the client address TRUST_PROXY hops from the right of X-Forwarded-For', async () => {
     t = await startTestApp({ worker: false, env: { TRUST_PROXY: '1' } });
-    const { messageId, pixelUrl } = await seedMessage(t);
+    const { messageId, pixelUrl } = await seedPixel(t);
     await fetch(pixelUrl, { headers: { 'x-forwarded-for': '10.9.9.9, 198.51.100.23' } });
     await fetch(pixelUrl, { headers: { 'x-forwarded-for': '::ffff:192.0.2.44' } });
     await eventually(async () => (await eventCount(t, messageId)) === 2);
@@ -189,7 +180,7 @@ describe('the open pixel during a database outage', () => {
   });
 
   it('keeps answering, holds events up to the bound, counts what overflows, and writes the rest when the database is back', async () => {
-    const { messageId, pixelUrl } = await seedMessage(t);
+    const { messageId, pixelUrl } = await seedPixel(t);
     proxy.cut();
     for (let i = 0; i < 130; i++) expectPixel(await fetch(pixelUrl));
     const during = t.app.services.eventBuffer.stats();

@@ -50,7 +50,8 @@ export class AccountOverview {
 
 export async function loadAccountOverview(pool: Pool, accountId: string): Promise<AccountOverview> {
   const { rows } = await pool.query(
-    `select count(*)::int as campaigns, coalesce(sum(c.recipient_count), 0)::int as recipients,
+    `select count(distinct c.id)::int as campaigns,
+       coalesce(sum(c.recipient_count) filter (where s.shard = 0), 0)::int as recipients,
        coalesce(sum(s.sent), 0)::int as sent, coalesce(sum(s.failed), 0)::int as failed,
        coalesce(sum(s.suppressed), 0)::int as suppressed, coalesce(sum(s.opens), 0)::int as opens,
        coalesce(sum(s.unique_opens), 0)::int as "uniqueOpens", coalesce(sum(s.machine_opens), 0)::int as "machineOpens",

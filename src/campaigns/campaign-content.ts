@@ -1,15 +1,7 @@
 import type { Pool } from 'pg';
 import type { EmailMessage } from '../messages/message.entity.js';
 import type { EmailContent } from '../messages/render.js';
-import { personalize, recipientVariables } from './template.js';
-
-interface RecipientRow {
-  id: string;
-  email: string;
-  first_name: string | null;
-  last_name: string | null;
-  attributes: Record<string, string>;
-}
+import { personalize, type RecipientRow, recipientVariables } from './template.js';
 
 /** What delivery needs of campaigns: each message's personalised body, and closing a finished campaign. */
 export class CampaignContent {
@@ -36,12 +28,7 @@ export class CampaignContent {
       const campaign = campaignById.get(message.campaignId!);
       const recipient = recipientById.get(message.recipientId!);
       if (!campaign || !recipient) continue;
-      const variables = recipientVariables({
-        email: recipient.email,
-        firstName: recipient.first_name,
-        lastName: recipient.last_name,
-        attributes: recipient.attributes,
-      });
+      const variables = recipientVariables(recipient);
       contents.set(message.id, {
         html: personalize(campaign.html, variables, 'html'),
         text: campaign.text === null ? null : personalize(campaign.text, variables, 'text'),

@@ -7,7 +7,7 @@ import { enqueueSends } from '../messages/message.jobs.js';
 import { nextSequenceIds } from '../messages/sequence.sql.js';
 import type { SuppressionService } from '../suppressions/suppression.service.js';
 import type { CampaignContent } from './campaign-content.js';
-import { personalize, recipientVariables } from './template.js';
+import { personalize, type RecipientRow, recipientVariables } from './template.js';
 
 /** Recipients turned into messages per transaction. */
 const FANOUT_BATCH = 2_000;
@@ -20,14 +20,6 @@ interface CampaignRow {
   status: string;
   fanout_cursor: string | null;
   fanout_completed_at: Date | null;
-}
-
-interface RecipientRow {
-  id: string;
-  email: string;
-  first_name: string | null;
-  last_name: string | null;
-  attributes: Record<string, string>;
 }
 
 /**
@@ -87,16 +79,7 @@ export class CampaignFanOut {
       recipientId: r.id,
       email: r.email,
       sequenceId: sequences.get(r.email)!,
-      subject: personalize(
-        campaign.subject,
-        recipientVariables({
-          email: r.email,
-          firstName: r.first_name,
-          lastName: r.last_name,
-          attributes: r.attributes,
-        }),
-        'header',
-      ),
+      subject: personalize(campaign.subject, recipientVariables(r), 'header'),
       status: suppressed.has(r.email.toLowerCase()) ? MessageStatus.SUPPRESSED : MessageStatus.QUEUED,
     }));
     await client.query(
@@ -120,10 +103,10 @@ export class CampaignFanOut {
       .filter((m) => m.status === MessageStatus.QUEUED)
       .map((m) => ({ id: m.id, campaignId }));
     await enqueueSends(client, toSend);
-    await client.query('update campaign_stats set suppressed = suppressed + $2 where campaign_id = $1', [
-      campaignId,
-      messages.length - toSend.length,
-    ]);
+    await client.query(
+      'update campaign_stats set suppressed = suppressed + $2 where campaign_id = $1 and shard = 0',
+      [campaignId, messages.length - toSend.length],
+    );
     await client.query('update campaign set fanout_cursor = $2, updated_at = now() where id = $1', [
       campaignId,
       recipients[recipients.length - 1].id,

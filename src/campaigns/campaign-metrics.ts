@@ -82,9 +82,11 @@ export async function loadCampaignMetrics(
   campaignIds: readonly string[],
 ): Promise<CampaignMetrics[]> {
   const { rows } = await pool.query<MetricsRow>(
-    `select c.id as campaign_id, c.recipient_count as recipients, s.sent, s.failed, s.suppressed, s.opens,
-       s.unique_opens, s.machine_opens, s.clicks, s.unique_clicks, s.machine_clicks, s.unsubscribes
-     from campaign c join campaign_stats s on s.campaign_id = c.id where c.id = any($1::uuid[])`,
+    `select c.id as campaign_id, c.recipient_count as recipients, sum(s.sent)::int as sent, sum(s.failed)::int as failed,
+       sum(s.suppressed)::int as suppressed, sum(s.opens)::int as opens, sum(s.unique_opens)::int as unique_opens,
+       sum(s.machine_opens)::int as machine_opens, sum(s.clicks)::int as clicks, sum(s.unique_clicks)::int as unique_clicks,
+       sum(s.machine_clicks)::int as machine_clicks, sum(s.unsubscribes)::int as unsubscribes
+     from campaign c join campaign_stats s on s.campaign_id = c.id where c.id = any($1::uuid[]) group by c.id`,
     [campaignIds],
   );
   const byId = new Map(rows.map((r) => [r.campaign_id, r]));

@@ -26,17 +26,21 @@ export function personalize(
   });
 }
 
-/** The variables of one recipient: email, first_name, last_name and every CSV attribute. */
-export function recipientVariables(recipient: {
+/** A campaign_recipient row, as fan-out and delivery read it. */
+export interface RecipientRow {
+  id: string;
   email: string;
-  firstName: string | null;
-  lastName: string | null;
+  first_name: string | null;
+  last_name: string | null;
   attributes: Record<string, string>;
-}): TemplateVariables {
+}
+
+/** The variables of one recipient: email, first_name, last_name and every CSV attribute. */
+export function recipientVariables(recipient: RecipientRow): TemplateVariables {
   return {
     ...recipient.attributes,
     email: recipient.email,
-    first_name: recipient.firstName,
-    last_name: recipient.lastName,
+    first_name: recipient.first_name,
+    last_name: recipient.last_name,
   };
 }

@@ -180,7 +180,7 @@ export class MessageDelivery {
          update message set status = 'FAILED', error = $2, updated_at = now()
          where id = any($1::uuid[]) and status in ('QUEUED', 'SENDING') returning campaign_id)
        update campaign_stats s set failed = s.failed + c.n
-       from (select campaign_id, count(*)::int as n from changed group by campaign_id) c where s.campaign_id = c.campaign_id`,
+       from (select campaign_id, count(*)::int as n from changed group by campaign_id) c where s.campaign_id = c.campaign_id and s.shard = 0`,
       [messages.map((m) => m.id), error],
     );
   }
@@ -196,9 +196,9 @@ export class MessageDelivery {
         await this.pool.query(
           `with changed as (
              update message set status = $2, error = $3, smtp_response = $4, sent_at = coalesce($5, sent_at), updated_at = now()
-             where id = $1 and status = 'SENDING' returning campaign_id, status)
+             where id = $1 and status = 'SENDING' returning id, campaign_id, status)
            update campaign_stats s set sent = s.sent + (c.status = 'SENT')::int, failed = s.failed + (c.status = 'FAILED')::int
-           from changed c where s.campaign_id = c.campaign_id`,
+           from changed c where s.campaign_id = c.campaign_id and s.shard = abs(hashtext(c.id::text)) % 8`,
           [messageId, status, fields.error ?? null, fields.smtpResponse ?? null, fields.sentAt ?? null],
         );
         return;

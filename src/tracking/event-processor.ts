@@ -215,7 +215,7 @@ async function applyFlips(client: PoolClient, flips: { row: ContextRow; verdict:
      )
      update campaign_stats s set clicks = greatest(s.clicks - p.moved, 0), machine_clicks = s.machine_clicks + p.moved,
        unique_clicks = greatest(s.unique_clicks - p.lost, 0)
-     from per_campaign p where s.campaign_id = p.campaign_id`,
+     from per_campaign p where s.campaign_id = p.campaign_id and s.shard = 0`,
     [[...perMessage.keys()], [...perMessage.values()].map((list) => list.length)],
   );
 }

@@ -56,7 +56,7 @@ with incoming as (
     opens = s.opens + cc.opens, unique_opens = s.unique_opens + cc.unique_opens,
     machine_opens = s.machine_opens + cc.machine_opens, clicks = s.clicks + cc.clicks,
     unique_clicks = s.unique_clicks + cc.unique_clicks, machine_clicks = s.machine_clicks + cc.machine_clicks
-  from campaign_counts cc where s.campaign_id = cc.campaign_id
+  from campaign_counts cc where s.campaign_id = cc.campaign_id and s.shard = 0
   returning 1
 )
 select (select count(*) from inserted)::int as inserted,

@@ -61,7 +61,8 @@ export class UnsubscribeService {
       if (target.unsubscribedAt) return { target, already: true, watched: [] };
       await client.query(
         `with changed as (update message set unsubscribed_at = now(), updated_at = now() where id = $1 returning campaign_id)
-         update campaign_stats s set unsubscribes = s.unsubscribes + 1 from changed c where s.campaign_id = c.campaign_id`,
+         update campaign_stats s set unsubscribes = s.unsubscribes + 1
+         from changed c where s.campaign_id = c.campaign_id and s.shard = 0`,
         [messageId],
       );
       const { watched } = await insertHits(
