@@ -12,6 +12,7 @@ import type { TrackingUrls } from '../tracking/tracking-urls.js';
 import type { WebhookDispatch } from '../webhooks/webhook-dispatch.js';
 import { EmailMessage, MessageStatus } from './message.entity.js';
 import { enqueueSends, SEND_MAX_ATTEMPTS } from './message.jobs.js';
+import { OutcomeRecorder } from './outcome-recorder.js';
 import { type EmailContent, renderTrackedEmail } from './render.js';
 
 /** Backoff between attempts after a transient SMTP failure: 5 s, 15 s, 45 s, ... capped at 10 min, +-20%. */
@@ -43,7 +44,11 @@ export class MessageDelivery {
     /** Optional address for mailto: unsubscribes (UNSUBSCRIBE_MAILTO). */
     private readonly unsubscribeMailto: string | null,
     private readonly webhooks: WebhookDispatch,
-  ) {}
+  ) {
+    this.outcomes = new OutcomeRecorder(pool, logger);
+  }
+
+  private readonly outcomes: OutcomeRecorder;
 
   async deliver(em: EntityManager, messageIds: readonly string[]): Promise<void> {
     const pending = await em.find(
@@ -185,29 +190,13 @@ export class MessageDelivery {
     );
   }
 
-  /** SENDING -> outcome, only from SENDING; retried briefly because losing a SENT would mean a resend. */
-  private async finish(
+  /** SENDING -> outcome (see OutcomeRecorder). */
+  private finish(
     messageId: string,
     status: MessageStatus,
     fields: { error?: string; smtpResponse?: string; sentAt?: Date },
-  ): Promise<void> {
-    for (let retry = 0; ; retry++) {
-      try {
-        await this.pool.query(
-          `with changed as (
-             update message set status = $2, error = $3, smtp_response = $4, sent_at = coalesce($5, sent_at), updated_at = now()
-             where id = $1 and status = 'SENDING' returning id, campaign_id, status)
-           update campaign_stats s set sent = s.sent + (c.status = 'SENT')::int, failed = s.failed + (c.status = 'FAILED')::int
-           from changed c where s.campaign_id = c.campaign_id and s.shard = abs(hashtext(c.id::text)) % 8`,
-          [messageId, status, fields.error ?? null, fields.smtpResponse ?? null, fields.sentAt ?? null],
-        );
-        return;
-      } catch (error) {
-        if (retry >= 5) throw error;
-        this.logger.warn({ err: error, messageId, retry }, 'could not record the send outcome; retrying');
-        await new Promise((r) => setTimeout(r, 200 * 2 ** retry));
-      }
-    }
+  ) {
+    return this.outcomes.record(messageId, status, fields);
   }
 }
 
