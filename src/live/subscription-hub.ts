@@ -7,7 +7,7 @@ import type { TrackingEvent, TrackingEventType } from '../tracking/tracking-even
 import { EVENTS_CHANNEL, type EventNotification, type EventNotifier } from './event-notifier.js';
 
 /** Events held for a subscriber that does not read; past it the oldest are dropped (and counted). */
-const QUEUE_LIMIT = 1_000;
+export const QUEUE_LIMIT = 1_000;
 const PRESENCE_EVERY_MS = 10_000;
 const PRESENCE_TTL_S = 30;
 
@@ -18,7 +18,7 @@ export interface SubscriptionFilter {
 }
 
 /** One subscriber's stream: an async iterator over a bounded queue. */
-class EventStream implements AsyncIterableIterator<TrackingEvent> {
+export class EventStream implements AsyncIterableIterator<TrackingEvent> {
   private queue: TrackingEvent[] = [];
   private waiting: ((result: IteratorResult<TrackingEvent>) => void) | null = null;
   private closed = false;
