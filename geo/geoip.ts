@@ -1,5 +1,5 @@
-import { unwatchFile, watchFile } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { Reader } from 'maxmind';
 import type { Logger } from '../src/logger.js';
@@ -75,15 +75,23 @@ export function toLocation(record: unknown, layout: Layout): GeoLocation | null 
 
 interface LoadedDatabase {
   path: string;
+  /** The file as it was when read: a different one on disk means a reload. */
+  stat: Stats;
   reader: Reader<object>;
   layout: Layout;
   ipVersion: number;
 }
 
+function sameFile(a: Stats, b: Stats): boolean {
+  return a.mtimeMs === b.mtimeMs && a.size === b.size && a.ino === b.ino;
+}
+
 async function load(path: string): Promise<LoadedDatabase> {
+  const fileStat = await stat(path);
   const reader = new Reader<object>(await readFile(path));
   return {
     path,
+    stat: fileStat,
     reader,
     layout: layoutOf(reader.metadata.databaseType),
     ipVersion: reader.metadata.ipVersion,
@@ -108,13 +116,27 @@ export class GeoIp {
     options: { watchIntervalMs?: number } = {},
   ): Promise<GeoIp> {
     const geo = new GeoIp(await Promise.all(paths.map(load)), logger);
-    const interval = options.watchIntervalMs ?? 60_000;
-    for (const path of paths) {
-      watchFile(path, { interval, persistent: false }, (current, previous) => {
-        if (current.mtimeMs !== previous.mtimeMs || current.size !== previous.size) void geo.reload(path);
-      });
-    }
+    // Polled against what was loaded (not against the previous poll), so a change that happens
+    // right after loading is not missed; rename-over updates (a new inode) count as changes.
+    geo.watcher = setInterval(() => void geo.checkForChanges(), options.watchIntervalMs ?? 60_000);
+    geo.watcher.unref();
     return geo;
+  }
+
+  private watcher: NodeJS.Timeout | null = null;
+  private checking = false;
+
+  private async checkForChanges(): Promise<void> {
+    if (this.checking) return;
+    this.checking = true;
+    try {
+      for (const database of this.databases) {
+        const current = await stat(database.path).catch(() => null);
+        if (current && !sameFile(current, database.stat)) await this.reload(database.path);
+      }
+    } finally {
+      this.checking = false;
+    }
   }
 
   lookup(raw: string | null): GeoLocation | null {
@@ -158,6 +180,6 @@ export class GeoIp {
   }
 
   close(): void {
-    for (const database of this.databases) unwatchFile(database.path);
+    if (this.watcher) clearInterval(this.watcher);
   }
 }

@@ -1,7 +1,15 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccount, eventually, gql, gqlOk, startTestApp, type TestApp } from './support/app.js';
+import {
+  createAccount,
+  eventually,
+  eventuallyWithJobsDue,
+  gql,
+  gqlOk,
+  startTestApp,
+  type TestApp,
+} from './support/app.js';
 import { seedMessage } from './support/seed.js';
 
 interface Received {
@@ -117,10 +125,8 @@ describe('webhooks', () => {
     expect(opened).toMatchObject({ machine: true, machine_reason: 'apple_mpp' });
     // the seeded sender points at a closed port: the send fails after its attempts; make it fail now
     await t.app.services.pool.query('update message set send_attempts = 5 where id = $1', [messageId]);
-    await t.app.services.pool.query(
-      `update graphile_worker._private_jobs set run_at = now() where run_at > now()`,
-    );
-    await eventually(
+    await eventuallyWithJobsDue(
+      t,
       async () => everything.received.flatMap((d) => d.json.events).some((e) => e.event_type === 'FAILED'),
       20_000,
     );
@@ -144,10 +150,8 @@ describe('webhooks', () => {
     expect(retrying).toMatchObject({ status: 'PENDING', lastStatusCode: 500, lastError: 'HTTP 500' });
     expect(new Date(retrying.nextAttemptAt).getTime()).toBeGreaterThan(Date.now() + 10_000);
     for (let i = 0; i < 2; i++) {
-      await t.app.services.pool.query(
-        `update graphile_worker._private_jobs set run_at = now() where run_at > now()`,
-      );
-      await eventually(
+      await eventuallyWithJobsDue(
+        t,
         async () =>
           (await gqlOk(t.baseUrl, key, '{ webhookDeliveries { attempts } }')).webhookDeliveries[0]
             .attempts ===
@@ -180,10 +184,7 @@ describe('webhooks', () => {
       `update webhook set failing_since = now() - interval '25 hours' where id = $1`,
       [id],
     );
-    await t.app.services.pool.query(
-      `update graphile_worker._private_jobs set run_at = now() where run_at > now()`,
-    );
-    const disabled = await eventually(async () => {
+    const disabled = await eventuallyWithJobsDue(t, async () => {
       const w = (
         await gqlOk(t.baseUrl, key, '{ webhooks { disabledAt disabledReason consecutiveFailures } }')
       ).webhooks[0];

@@ -111,3 +111,25 @@ export async function eventually<T>(
   }
   throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
 }
+
+/** Makes every job scheduled for later (backoff, limits) due now. */
+export async function runLaterJobsNow(t: TestApp): Promise<void> {
+  await t.app.services.pool.query(
+    'update graphile_worker._private_jobs set run_at = now() where run_at > now()',
+  );
+}
+
+/**
+ * `eventually`, making scheduled jobs due before every check: a retry may be scheduled only after
+ * the state the test waited for is visible, so one bump before waiting could miss it.
+ */
+export function eventuallyWithJobsDue<T>(
+  t: TestApp,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  return eventually(async () => {
+    await runLaterJobsNow(t);
+    return check();
+  }, timeoutMs);
+}
