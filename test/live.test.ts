@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount, eventually, gqlOk, startTestApp, type TestApp } from './support/app.js';
 import { createCampaign, createSender, importRecipients } from './support/campaigns.js';
 import { writeCityDatabase } from './support/geo-fixture.js';
@@ -54,8 +54,12 @@ describe('live subscriptions over graphql-ws', () => {
     ({ key: alice } = await createAccount(t.app, 'Alice'));
     ({ key: bob } = await createAccount(t.app, 'Bob'));
   });
+  // every test starts with no subscriber left from the one before (a stream closes asynchronously)
+  afterEach(async () => {
+    for (const c of clients.splice(0)) await c.dispose();
+    await eventually(async () => t.app.liveSubscribers() === 0);
+  });
   afterAll(async () => {
-    for (const c of clients) await c.dispose();
     await t?.stop();
   });
 
@@ -143,7 +147,7 @@ describe('live subscriptions over graphql-ws', () => {
 
   it('survives a lost LISTEN connection and a client that reconnects', async () => {
     const { messageIds } = await campaignWithMessages(t, alice, 3);
-    const first = liveClient(t.baseUrl, alice);
+    const first = client(alice);
     const feed = subscribeTo(first, `subscription { emailOpened { ${EVENT} } }`);
     await eventually(async () => t.app.liveSubscribers() === 1);
     await t.app.services.pool.query(
