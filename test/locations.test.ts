@@ -46,15 +46,15 @@ describe('the process_events job resolving a GeoLite2 database', () => {
     expect(await t.app.services.eventProcessor.run()).toBe(ips.length);
     const { rows } = await t.app.services.pool.query(
       `select host(ip_address) as ip, country, city, client, device, processed_at is not null as processed
-       from tracking_event where message_id = $1 order by occurred_at`,
+       from tracking_event where message_id = $1 order by ip_address`,
       [messageId],
     );
     expect(rows.map((r) => [r.ip, r.country, r.city])).toEqual([
-      ['81.2.69.160', 'GB', 'London'],
-      ['2a01:cb00:1::9', 'FR', 'Paris'],
+      ['8.8.4.4', null, null],
       ['10.0.0.7', null, null],
       ['81.2.69.20', 'GB', 'London'],
-      ['8.8.4.4', null, null],
+      ['81.2.69.160', 'GB', 'London'],
+      ['2a01:cb00:1::9', 'FR', 'Paris'],
     ]);
     expect(rows.every((r) => r.processed && r.client === 'Apple Mail' && r.device === 'mobile')).toBe(true);
     const events = (await gqlOk(t.baseUrl, key, `{ message(id: "${messageId}") { events { ${LOCATION} } } }`))

@@ -76,8 +76,11 @@ describe('webhooks', () => {
     const created = (await gqlOk(t.baseUrl, key, CREATE, { u: r.url, e: ['OPEN', 'CLICK'] })).createWebhook;
     expect(created.signingSecret).toMatch(/^whsec_/);
     expect(created.webhook).toMatchObject({ url: r.url, events: ['OPEN', 'CLICK'], includeMachine: false });
+    const pause = () => new Promise((r) => setTimeout(r, 5)); // distinct timestamps, so the order is defined
     await open(messageId);
+    await pause();
     await open(messageId, 'Mozilla/5.0'); // Apple's preload: a machine
+    await pause();
     await fetch(clickUrl(messageId, 'https://example.com/x'), {
       redirect: 'manual',
       headers: { 'user-agent': BROWSER },
