@@ -89,7 +89,9 @@ describe('unsubscribing', () => {
   it('answers bad tokens and gone messages with 400 and 404, as a page for people and JSON for programs', async () => {
     const { messageId } = await seedMessage(t);
     const path = unsubscribePath(messageId);
-    const forged = `${path.slice(0, -3)}abc`;
+    // one character of the MAC changed (a different one, whatever the token)
+    const at = path.length - 10;
+    const forged = `${path.slice(0, at)}${path[at] === 'A' ? 'B' : 'A'}${path.slice(at + 1)}`;
     expect((await fetch(t.baseUrl + forged, { headers: HTML })).status).toBe(400);
     const json = await fetch(t.baseUrl + forged, { method: 'POST' });
     expect(json.status).toBe(400);
