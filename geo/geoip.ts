@@ -5,8 +5,6 @@ import { Reader } from 'maxmind';
 import type { Logger } from '../src/logger.js';
 import { publicAddress } from '../src/net/public-address.js';
 
-export { publicAddress };
-
 export interface GeoLocation {
   /** ISO 3166-1 alpha-2 */
   country: string | null;
