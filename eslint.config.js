@@ -21,5 +21,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-function-type': 'off',
     },
   },
+  // the dashboard and the playground run in the browser, as plain ES modules and scripts
+  {
+    files: ['src/dashboard/public/**/*.js', 'src/playground/*.js'],
+    languageOptions: { globals: globals.browser },
+  },
   { files: ['test/**'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
 );

@@ -2,11 +2,14 @@ import 'reflect-metadata';
 import { bootstrap } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
+import { runDemo } from './demo/demo.js';
 import { buildGraphqlSchema, printSchemaFile } from './graphql/schema.js';
 import { createLogger } from './logger.js';
 
 const USAGE = `usage: npm run cli -- <command>
   create-account <name>   create an account; its first API key is printed alone on the last line
+  demo [--recipients N] [--seconds N]
+                          a sample campaign in the demo account, opened and clicked live (npm run demo)
   migrate                 apply database migrations (also done at every start)
   print-schema            print the GraphQL schema (what schema.graphql holds)`;
 
@@ -40,6 +43,9 @@ async function main(args: string[]): Promise<void> {
       });
       return;
     }
+    case 'demo':
+      await runDemo(rest);
+      return;
     case 'migrate':
       await withApp(async () => console.log('database is up to date'));
       return;

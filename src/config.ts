@@ -37,7 +37,12 @@ export interface Config {
   webhooks: WebhookSettings;
   /** Tracking events held in memory while the database is unreachable; beyond this they are dropped. */
   trackingBufferLimit: number;
+  /** The local capture SMTP server (127.0.0.1) for trying mailtrace without a real mailbox; null: off. */
+  captureSmtpPort: number | null;
 }
+
+/** The capture SMTP server's port unless CAPTURE_SMTP_PORT says otherwise. */
+export const DEFAULT_CAPTURE_SMTP_PORT = 2525;
 
 export interface TrackingLimits {
   opensPerMinute: number;
@@ -129,7 +134,15 @@ export function loadConfig(env: Env = process.env): Config {
     },
     trackingBufferLimit:
       optional(env, 'TRACKING_BUFFER_LIMIT', (v) => parseIntIn(v, 100, 10_000_000)) ?? 100_000,
+    captureSmtpPort: captureSmtpPort(env, databaseUrl),
   };
+}
+
+/** On by default only on the embedded default (a machine someone is trying mailtrace on); 0 turns it off. */
+function captureSmtpPort(env: Env, databaseUrl: string | null): number | null {
+  const port = optional(env, 'CAPTURE_SMTP_PORT', (v) => parseIntIn(v, 0, 65535));
+  if (port === null) return databaseUrl === null ? DEFAULT_CAPTURE_SMTP_PORT : null;
+  return port === 0 ? null : port;
 }
 
 function check<T>(name: string, value: string, parse: (value: string) => T): T {

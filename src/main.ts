@@ -1,8 +1,12 @@
 import 'reflect-metadata';
+import { join } from 'node:path';
 import { bootstrap } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
+import { firstRunDemoAccount } from './demo/demo-account.js';
 import { createLogger } from './logger.js';
+import { CaptureSmtpServer } from './mail/capture-smtp.js';
+import { startupBanner } from './startup-banner.js';
 import { TRACKING_PREFIX } from './tracking/tracking-urls.js';
 
 async function main(): Promise<void> {
@@ -16,6 +20,15 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const database = await openDatabase(config, logger);
   const app = await bootstrap(config, logger, database.url);
+  const capture =
+    config.captureSmtpPort === null
+      ? null
+      : await CaptureSmtpServer.start({
+          port: config.captureSmtpPort,
+          dir: join(config.dataDir, 'captured-mail'),
+          logger,
+        });
+  const demo = await firstRunDemoAccount(app.services, config);
   if (config.role !== 'worker') {
     const port = await app.listen();
     logger.info(
@@ -26,6 +39,8 @@ async function main(): Promise<void> {
       },
       `mailtrace is listening on port ${port}`,
     );
+    // for the person at the terminal (on stderr, so that stdout stays one JSON log line per entry)
+    process.stderr.write(startupBanner(config, port, capture?.port ?? null, demo));
   }
   if (config.role !== 'api') {
     await app.startWorker();
@@ -39,6 +54,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     try {
       await app.stop();
+      await capture?.stop();
       await database.close();
       process.exit(0);
     } catch (error) {

@@ -118,6 +118,7 @@ describe('campaign metrics, kept as counters', () => {
       `query($id: ID!) { campaign(id: $id) { metrics {
          timeline(bucket: HOUR) { at opens uniqueOpens clicks machineOpens machineClicks }
          days: timeline { opens }
+         minutes: timeline(bucket: MINUTE) { at opens clicks }
          clients { client device opens }
          links { url clicks uniqueClicks machineClicks }
        } }
@@ -135,6 +136,11 @@ describe('campaign metrics, kept as counters', () => {
     });
     expect(new Date(metrics.timeline[0].at).getUTCMinutes()).toBe(0);
     expect(metrics.days).toEqual([{ opens: 3 }]);
+    // the test's events may straddle a minute: the buckets add up, each on a whole minute
+    const minutes = metrics.minutes as { at: string; opens: number; clicks: number }[];
+    expect(minutes.reduce((sum, point) => sum + point.opens, 0)).toBe(3);
+    expect(minutes.reduce((sum, point) => sum + point.clicks, 0)).toBe(2);
+    for (const point of minutes) expect(new Date(point.at).getUTCSeconds()).toBe(0);
     expect(metrics.clients).toEqual([
       { client: 'Apple Mail', device: 'mobile', opens: 2 },
       { client: 'Outlook', device: 'desktop', opens: 1 },

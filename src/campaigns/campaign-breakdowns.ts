@@ -2,12 +2,19 @@ import type { Pool } from 'pg';
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 
 export enum TimeBucket {
+  MINUTE = 'MINUTE',
   HOUR = 'HOUR',
   DAY = 'DAY',
 }
-registerEnumType(TimeBucket, { name: 'TimeBucket' });
+registerEnumType(TimeBucket, {
+  name: 'TimeBucket',
+  valuesConfig: { MINUTE: { description: 'the last 24 hours only, so that a timeline stays small' } },
+});
 
-@ObjectType({ description: 'Opens and clicks of one hour or day (UTC).' })
+/** MINUTE buckets look back this far: a live chart's window, not a campaign's whole life. */
+const MINUTE_WINDOW_MS = 24 * 3_600_000;
+
+@ObjectType({ description: 'Opens and clicks of one minute, hour or day (UTC).' })
 export class TimelinePoint {
   @Field()
   at!: Date;
@@ -72,8 +79,13 @@ export async function loadTimelines(
        count(*) filter (where type = 'OPEN' and machine)::int as "machineOpens",
        count(*) filter (where type = 'CLICK' and machine)::int as "machineClicks"
      from tracking_event where campaign_id = any($1::uuid[]) and type in ('OPEN', 'CLICK')
+       and ($3::timestamptz is null or occurred_at >= $3)
      group by campaign_id, 2 order by campaign_id, 2`,
-    [campaignIds, bucket === TimeBucket.HOUR ? 'hour' : 'day'],
+    [
+      campaignIds,
+      bucket.toLowerCase(),
+      bucket === TimeBucket.MINUTE ? new Date(Date.now() - MINUTE_WINDOW_MS) : null,
+    ],
   );
   return groupRows(campaignIds, rows, TimelinePoint);
 }

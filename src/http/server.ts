@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import express from 'express';
@@ -17,6 +18,8 @@ import { createErrorFormatter } from '../graphql/format-error.js';
 import { createLoaders } from '../graphql/loaders.js';
 import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
+import { createDashboardHandler } from '../dashboard/dashboard.routes.js';
+import { createPlaygroundHandler } from '../playground/playground.routes.js';
 import { createTrackingHandler } from '../tracking/tracking.routes.js';
 import { TRACKING_PREFIX } from '../tracking/tracking-urls.js';
 import { healthCheck } from './health.js';
@@ -28,7 +31,8 @@ export interface HttpApp {
 
 /**
  * One node:http server: tracking routes are dispatched before any framework (they are the hot path),
- * everything else goes to express (GraphQL, /healthz); WebSocket upgrades on /graphql to graphql-ws.
+ * then the browser pages (dashboard, GraphQL playground), everything else goes to express (GraphQL,
+ * /healthz); WebSocket upgrades on /graphql to graphql-ws.
  */
 export async function createHttpApp(
   schema: GraphQLSchema,
@@ -48,9 +52,16 @@ export async function createHttpApp(
     trustProxy,
     logger,
   });
+  const handleDashboard = createDashboardHandler();
+  const handlePlayground = createPlaygroundHandler();
   server.on('request', (req, res) => {
-    if (req.url?.startsWith(TRACKING_PREFIX)) handleTracking(req, res);
-    else app(req, res);
+    const url = req.url ?? '/';
+    if (url.startsWith(TRACKING_PREFIX)) return handleTracking(req, res);
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      const path = url.split('?', 1)[0];
+      if (handleDashboard(req, res, path) || handlePlayground(req, res, path)) return;
+    }
+    app(req, res);
   });
 
   const apollo = new ApolloServer<Context>({
@@ -60,6 +71,8 @@ export async function createHttpApp(
     includeStacktraceInErrorResponses: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      // browsers get our offline GraphiQL (src/playground/); Apollo's landing page loads from a CDN
+      ApolloServerPluginLandingPageDisabled(),
       { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
     ],
   });
@@ -116,7 +129,10 @@ export async function createHttpApp(
   app.use((_req, res) => {
     res
       .status(404)
-      .json({ detail: 'not found: the API is at /graphql, tracking routes under /api/v1/tracking/' });
+      .json({
+        detail:
+          'not found: the API is at /graphql, the dashboard at /dashboard/, tracking routes under /api/v1/tracking/',
+      });
   });
   return { server, apollo };
 }
