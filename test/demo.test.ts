@@ -37,8 +37,9 @@ describe('demo', () => {
   });
 
   afterAll(async () => {
-    await capture?.stop();
+    // the app first: its pooled SMTP connections to the capture server close with it
     await t?.stop();
+    await capture?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 

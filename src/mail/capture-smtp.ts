@@ -40,6 +40,8 @@ export class CaptureSmtpServer {
       authOptional: true,
       size: MAX_MESSAGE_BYTES,
       logger: false,
+      // stopping waits this long for clients still connected (pooled transports), then closes them
+      closeTimeout: 2_000,
       onAuth: (auth, _session, callback) => callback(null, { user: auth.username ?? 'capture' }),
       onData(stream, session, callback) {
         const chunks: Buffer[] = [];
