@@ -127,12 +127,10 @@ export async function createHttpApp(
   );
 
   app.use((_req, res) => {
-    res
-      .status(404)
-      .json({
-        detail:
-          'not found: the API is at /graphql, the dashboard at /dashboard/, tracking routes under /api/v1/tracking/',
-      });
+    res.status(404).json({
+      detail:
+        'not found: the API is at /graphql, the dashboard at /dashboard/, tracking routes under /api/v1/tracking/',
+    });
   });
   return { server, apollo };
 }
