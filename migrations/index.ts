@@ -6,6 +6,7 @@ import { Migration20261122030000_privacy } from './Migration20261122030000_priva
 import { Migration20261122040000_metrics_live } from './Migration20261122040000_metrics_live.js';
 import { Migration20261122045000_campaign_countries } from './Migration20261122045000_campaign_countries.js';
 import { Migration20261122050000_webhooks } from './Migration20261122050000_webhooks.js';
+import { Migration20261201000000_transactional_messages } from './Migration20261201000000_transactional_messages.js';
 
 /** Every migration in order. Listed rather than globbed so compiled and TypeScript runs see the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -16,4 +17,8 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122040000_metrics_live', class: Migration20261122040000_metrics_live },
   { name: 'Migration20261122045000_campaign_countries', class: Migration20261122045000_campaign_countries },
   { name: 'Migration20261122050000_webhooks', class: Migration20261122050000_webhooks },
+  {
+    name: 'Migration20261201000000_transactional_messages',
+    class: Migration20261201000000_transactional_messages,
+  },
 ];

@@ -167,6 +167,45 @@ describe('campaign metrics, kept as counters', () => {
     });
   });
 
+  it("lists the campaign's newest opens, clicks and unsubscribes, with client and device", async () => {
+    const data = await gqlOk(
+      t.baseUrl,
+      key,
+      `query($id: ID!) { campaign(id: $id) {
+         all: events(first: 100) { id type occurredAt recipient client device machine }
+         newest: events(first: 2) { id }
+       } }`,
+      { id: campaignId },
+    );
+    const all = data.campaign.all as { id: string; type: string; occurredAt: string; machine: boolean }[];
+    // 4 opens (one by Apple's proxy), 3 clicks (one by a script), 1 unsubscribe
+    expect(all.map((e) => e.type).sort()).toEqual([
+      'CLICK',
+      'CLICK',
+      'CLICK',
+      'OPEN',
+      'OPEN',
+      'OPEN',
+      'OPEN',
+      'UNSUBSCRIBE',
+    ]);
+    for (let i = 1; i < all.length; i++)
+      expect(Date.parse(all[i - 1].occurredAt)).toBeGreaterThanOrEqual(Date.parse(all[i].occurredAt));
+    expect(data.campaign.newest).toEqual(all.slice(0, 2).map(({ id }) => ({ id })));
+    const humanOpens = data.campaign.all
+      .filter((e: { type: string; machine: boolean }) => e.type === 'OPEN' && !e.machine)
+      .map(
+        (e: { recipient: string; client: string; device: string }) =>
+          `${e.recipient} ${e.client} ${e.device}`,
+      )
+      .sort();
+    expect(humanOpens).toEqual([
+      'a@example.com Apple Mail mobile',
+      'a@example.com Apple Mail mobile',
+      'b@example.com Outlook desktop',
+    ]);
+  });
+
   it('keeps the counters after retention removes the messages and events', async () => {
     const before = (await campaignOf(t.baseUrl, key, campaignId)).metrics;
     await t.app.services.retention.purge(new Date(Date.now() + 200 * 86_400_000));
@@ -199,7 +238,8 @@ describe('no N+1: DataLoader batches every per-row lookup', () => {
       }
       return queries;
     };
-    const LIST = `{ campaigns { name sender { key } metrics { openRate medianTimeToOpenSeconds topCountries { country } } }
+    const LIST = `{ campaigns { name sender { key } events(first: 5) { id client }
+                                metrics { openRate medianTimeToOpenSeconds topCountries { country } } }
                     messages(first: 100) { nodes { lastOpen { id } events { id } } } }`;
     const seed = async (n: number) => {
       for (let i = 0; i < n; i++) {

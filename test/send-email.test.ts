@@ -8,6 +8,7 @@ import {
   startTestApp,
   type TestApp,
 } from './support/app.js';
+import { createCampaign, importRecipients, waitForStatus } from './support/campaigns.js';
 import { type SmtpPeer, startSmtpPeer } from './support/smtp-peer.js';
 
 const MESSAGE_FIELDS = `id status error sequenceId recipient subject senderId campaignId queuedAt sentAt
@@ -226,6 +227,34 @@ describe('sendEmail: mutation -> job -> SMTP -> status -> pixel -> open', () => 
     expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     const badCursor = await gql(t.baseUrl, key, `{ messages(after: "nope") { totalCount } }`);
     expect(badCursor.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('tells single sends from campaign messages (transactional)', async () => {
+    const campaignId = await createCampaign(t.baseUrl, key, senderId);
+    await importRecipients(t.baseUrl, key, campaignId, 'email\ncampaign-reader@example.com');
+    await gqlOk(t.baseUrl, key, 'mutation($id: ID!) { sendCampaign(id: $id) { id } }', { id: campaignId });
+    await waitForStatus(t.baseUrl, key, campaignId, 'SENT');
+    const data = await gqlOk(
+      t.baseUrl,
+      key,
+      `{ all: messages { totalCount }
+         single: messages(transactional: true, first: 500) { totalCount nodes { campaignId } }
+         ofCampaigns: messages(transactional: false) { totalCount nodes { campaignId recipient } } }`,
+    );
+    expect(data.ofCampaigns).toEqual({
+      totalCount: 1,
+      nodes: [{ campaignId, recipient: 'campaign-reader@example.com' }],
+    });
+    expect(data.single.totalCount).toBe(data.all.totalCount - 1);
+    expect(data.single.nodes).toHaveLength(data.single.totalCount);
+    expect(data.single.nodes.every((n: { campaignId: string | null }) => n.campaignId === null)).toBe(true);
+    const contradictory = await gql(
+      t.baseUrl,
+      key,
+      'query($id: ID!) { messages(campaignId: $id, transactional: true) { totalCount } }',
+      { id: campaignId },
+    );
+    expect(contradictory.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('rejects bad input with BAD_USER_INPUT and an unknown sender with NOT_FOUND', async () => {

@@ -10,6 +10,10 @@ import { AddRecipientsResult, CampaignInput, RecipientInput } from './campaign.i
 import type { CampaignService } from './campaign.service.js';
 import { ClientCount, LinkCount, TimeBucket, TimelinePoint } from './campaign-breakdowns.js';
 import { CampaignMetrics, CountryCount } from './campaign-metrics.js';
+import { TrackingEvent } from '../tracking/tracking-event.type.js';
+
+/** A campaign's recent activity is a feed, not an export (that is what webhooks are for). */
+const MAX_CAMPAIGN_EVENTS = 100;
 
 @Resolver(() => Campaign)
 export class CampaignResolver {
@@ -98,6 +102,17 @@ export class CampaignResolver {
       first: first ?? 50,
       after,
     });
+  }
+
+  @FieldResolver(() => [TrackingEvent], {
+    description: `its newest opens, clicks and unsubscribes, newest first; at most ${MAX_CAMPAIGN_EVENTS}`,
+  })
+  events(
+    @Root() campaign: Campaign,
+    @Ctx() context: Context,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first?: number | null,
+  ): Promise<TrackingEvent[]> {
+    return context.loaders.campaignEvents(clamp(first, 20, MAX_CAMPAIGN_EVENTS)).load(campaign.id);
   }
 }
 

@@ -26,6 +26,7 @@ import type { TrackingEvent } from '../tracking/tracking-event.type.js';
 export interface Loaders {
   lastOpen: DataLoader<EmailMessage, TrackingEvent | null>;
   eventsOf(first: number): DataLoader<string, TrackingEvent[]>;
+  campaignEvents(first: number): DataLoader<string, TrackingEvent[]>;
   /** Senders by id, deleted ones included (a campaign keeps showing the sender it was made with). */
   sender: DataLoader<string, Sender>;
   campaignMetrics: DataLoader<string, CampaignMetrics>;
@@ -73,6 +74,13 @@ export function createLoaders({ em, pool, events }: LoaderSources, accountId: st
         new DataLoader(async (messageIds: readonly string[]) => {
           const found = accountId ? await events.latestOfMessages(accountId, messageIds, first) : [];
           return messageIds.map((id) => found.filter((e) => e.messageId === id));
+        }),
+    ),
+    campaignEvents: perArgument(
+      (first: number) =>
+        new DataLoader(async (campaignIds: readonly string[]) => {
+          const found = accountId ? await events.latestOfCampaigns(accountId, campaignIds, first) : [];
+          return campaignIds.map((id) => found.filter((e) => e.campaignId === id));
         }),
     ),
     sender: new DataLoader(async (ids) => {

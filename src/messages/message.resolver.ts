@@ -21,9 +21,15 @@ export class MessageResolver {
     @Arg('recipient', () => String, { nullable: true }) recipient?: string,
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('transactional', () => Boolean, {
+      nullable: true,
+      description: 'true: only single sends (sendEmail); false: only campaign messages; unset: all',
+    })
+    transactional?: boolean | null,
   ): Promise<MessagePage> {
     return this.messageService.list(context.em, accountIdOf(context), {
       campaignId,
+      transactional,
       recipient,
       first: first ?? 50,
       after,

@@ -17,6 +17,8 @@ const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 export interface MessageFilter {
   campaignId?: string | null;
+  /** true: only single sends (sendEmail); false: only campaign messages. */
+  transactional?: boolean | null;
   recipient?: string | null;
   first: number;
   after?: string | null;
@@ -84,7 +86,11 @@ export class MessageService {
     const where: Record<string | symbol, unknown> = { accountId };
     if (filter.campaignId) {
       if (!isUuid(filter.campaignId)) throw new NotFoundError('campaign', filter.campaignId);
+      if (filter.transactional)
+        throw new BadInputError('campaignId and transactional: true exclude each other');
       where.campaignId = filter.campaignId;
+    } else if (filter.transactional !== null && filter.transactional !== undefined) {
+      where.campaignId = filter.transactional ? null : { $ne: null };
     }
     // whatever its case, as suppressions and forgetRecipient match (index message_account_recipient_lower)
     if (filter.recipient) where[sql`lower(recipient)`] = filter.recipient.trim().toLowerCase();

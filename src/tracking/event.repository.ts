@@ -13,6 +13,8 @@ interface EventRow {
   url: string | null;
   machine: boolean;
   machine_reason: string | null;
+  client: string | null;
+  device: string | null;
   country: string | null;
   region: string | null;
   city: string | null;
@@ -21,7 +23,7 @@ interface EventRow {
 }
 
 const EVENT_COLUMNS = `e.id, e.type, e.occurred_at, e.message_id, e.campaign_id, m.recipient, host(e.ip_address) as ip_address,
-  e.user_agent, e.url, e.machine, e.machine_reason, e.country, e.region, e.city, e.latitude, e.longitude`;
+  e.user_agent, e.url, e.machine, e.machine_reason, e.client, e.device, e.country, e.region, e.city, e.latitude, e.longitude`;
 
 /** Reads tracking events, always scoped to one account. */
 export class EventRepository {
@@ -43,6 +45,35 @@ export class EventRepository {
          order by te.occurred_at desc, te.id desc limit $3
        ) e`,
       [accountId, messageIds, first],
+    );
+    return rows.map(toEvent);
+  }
+
+  /**
+   * The newest `first` opens, clicks and unsubscribes of each campaign, in one query for any number
+   * of campaigns: per campaign and type, a short walk down tracking_event_campaign (campaign_id, type,
+   * occurred_at), then the newest of those.
+   */
+  async latestOfCampaigns(
+    accountId: string,
+    campaignIds: readonly string[],
+    first: number,
+  ): Promise<TrackingEvent[]> {
+    const { rows } = await this.pool.query<EventRow>(
+      `select ${EVENT_COLUMNS}
+       from unnest($2::uuid[]) as wanted(campaign_id)
+       cross join lateral (
+         select newest.* from unnest(array['OPEN', 'CLICK', 'UNSUBSCRIBE']) as kinds(type)
+         cross join lateral (
+           select * from tracking_event te
+           where te.campaign_id = wanted.campaign_id and te.type = kinds.type and te.account_id = $1
+           order by te.occurred_at desc limit $3
+         ) newest
+         order by newest.occurred_at desc, newest.id desc limit $3
+       ) e
+       join message m on m.id = e.message_id
+       order by e.occurred_at desc, e.id desc`,
+      [accountId, campaignIds, first],
     );
     return rows.map(toEvent);
   }
@@ -77,6 +108,8 @@ function toEvent(row: EventRow): TrackingEvent {
     url: row.url,
     machine: row.machine,
     machineReason: row.machine_reason,
+    client: row.client,
+    device: row.device,
     location: hasLocation
       ? Object.assign(new Location(), {
           country: row.country,

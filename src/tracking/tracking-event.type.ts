@@ -59,6 +59,15 @@ export class TrackingEvent {
   @Field(() => String, { nullable: true })
   userAgent!: string | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description: 'the email client from the user agent (e.g. "Apple Mail"), once processed',
+  })
+  client!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'desktop, mobile or tablet, once processed' })
+  device!: string | null;
+
   @Field(() => Location, { nullable: true, description: 'null until resolved from the local GeoIP database' })
   location!: Location | null;
 
