@@ -182,6 +182,7 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
     await expect
       .poll(() => cell('ada@example.com', 'location').textContent(), { timeout: 15_000 })
       .toBe('London, England, GB');
+    expect(await cell('ada@example.com', 'client').textContent()).toBe('Apple Mail · mobile');
     await expect.poll(() => metric('opens').textContent()).toBe('1');
     await expect.poll(() => metric('open-rate').textContent()).toBe('25.0%');
     expect(await page.getByTestId('activity-item').first().textContent()).toContain('ada@example.com');
@@ -210,7 +211,15 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
       .toBeGreaterThanOrEqual(4);
     const timeline = page.getByTestId('chart-timeline');
     expect(await timeline.locator('rect.bar.opens').count()).toBeGreaterThanOrEqual(1);
-    expect(await timeline.locator('svg').getAttribute('aria-label')).toContain('5 opens and 2 clicks');
+    // a campaign sent minutes ago is drawn by the minute; the other buckets hold the same events
+    const pressed = () => timeline.locator('[aria-pressed="true"]').textContent();
+    const chartLabel = () => timeline.locator('svg').getAttribute('aria-label');
+    expect(await pressed()).toBe('Minutes');
+    expect(await chartLabel()).toMatch(/per minute \(UTC\): 5 opens and 2 clicks/);
+    await timeline.getByRole('button', { name: 'Hourly' }).click();
+    await expect.poll(chartLabel).toMatch(/per hour \(UTC\): 5 opens and 2 clicks/);
+    await timeline.getByRole('button', { name: 'Minutes' }).click();
+    await expect.poll(chartLabel).toMatch(/per minute \(UTC\)/);
     expect(await page.getByTestId('links').textContent()).toContain('https://example.com/spring');
     expect(await page.evaluate('window.__sameDocument')).toBe(true);
     await page.waitForTimeout(2_500); // let the row highlight fade for the picture
@@ -233,9 +242,16 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
       .poll(() => row('reader@example.com').locator('[data-col="campaign"]').textContent())
       .toBe('Single send');
     expect(await row('ada@example.com').locator('[data-col="campaign"]').textContent()).toBe('Spring launch');
+    const recipients = () =>
+      page.getByTestId('message-row').locator('[data-col="recipient"]').allTextContents();
+    await page.getByTestId('message-kind').selectOption({ label: 'Single sends' });
+    await expect.poll(recipients).toEqual(['reader@example.com']);
+    await page.getByTestId('message-kind').selectOption({ label: 'Campaign messages' });
+    await expect.poll(() => page.getByTestId('message-row').count()).toBe(4);
+    await page.getByTestId('message-kind').selectOption({ label: 'All emails' });
     await page.getByTestId('recipient-filter').fill('grace@example.com');
     await page.getByTestId('recipient-filter').press('Enter');
-    await expect.poll(() => page.getByTestId('message-row').count()).toBe(1);
+    await expect.poll(recipients).toEqual(['grace@example.com']);
     await screenshot(page, 'dashboard-emails.png');
   });
 
@@ -245,6 +261,8 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
     await page.reload();
     await expect.poll(() => page.getByTestId('campaign-name').textContent()).toContain('Spring launch');
     await expect.poll(() => page.getByTestId('message-row').count()).toBe(4);
+    // the activity so far comes with the page (Campaign.events), not only what happens after
+    await expect.poll(() => page.getByTestId('activity-item').count()).toBe(7);
     // the page does not scroll sideways; the message table does, inside its own box
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     const scroller = page.getByTestId('messages').locator('.table-scroll');

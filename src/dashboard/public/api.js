@@ -73,10 +73,10 @@ export async function gql(query, variables = {}, { key = session.key, signal } =
 /** The fields a message row shows (the original tracker's table, plus status and counts). */
 export const MESSAGE_FIELDS = `id sequenceId recipient subject status error campaignId queuedAt sentAt
   sendAttempts firstOpenedAt timeToOpenSeconds openCount machineOpenCount clickCount unsubscribedAt
-  lastOpen { id ipAddress userAgent machine machineReason occurredAt location { city region country } }`;
+  lastOpen { id ipAddress userAgent client device machine machineReason occurredAt location { city region country } }`;
 
-export const MESSAGES_QUERY = `query Messages($campaignId: ID, $recipient: String, $after: String, $first: Int) {
-  messages(campaignId: $campaignId, recipient: $recipient, after: $after, first: $first) {
+export const MESSAGES_QUERY = `query Messages($campaignId: ID, $transactional: Boolean, $recipient: String, $after: String, $first: Int) {
+  messages(campaignId: $campaignId, transactional: $transactional, recipient: $recipient, after: $after, first: $first) {
     totalCount hasNextPage endCursor nodes { ${MESSAGE_FIELDS} }
   }
 }`;

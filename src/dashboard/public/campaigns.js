@@ -13,9 +13,12 @@ const LIST_QUERY = `query Campaigns {
   }
 }`;
 
-const CAMPAIGN_QUERY = `query Campaign($id: ID!, $bucket: TimeBucket) {
+const FEED_SIZE = 12;
+const EVENT_FIELDS = 'id type messageId recipient occurredAt machine url location { city country }';
+const CAMPAIGN_QUERY = `query Campaign($id: ID!, $bucket: TimeBucket, $withEvents: Boolean!) {
   campaign(id: $id) {
     id name subject status createdAt sendStartedAt completedAt recipientCount
+    events(first: ${FEED_SIZE}) @include(if: $withEvents) { ${EVENT_FIELDS} }
     sender { id name email }
     metrics {
       recipients sent failed suppressed opens uniqueOpens machineOpens clicks uniqueClicks machineClicks
@@ -27,8 +30,6 @@ const CAMPAIGN_QUERY = `query Campaign($id: ID!, $bucket: TimeBucket) {
     }
   }
 }`;
-
-const EVENT_FIELDS = 'id type messageId recipient occurredAt machine url location { city country }';
 
 export function campaignStatus(status) {
   return h('span', {
@@ -209,10 +210,11 @@ function campaignTable(campaigns) {
 
 // ---- one campaign ----
 
-/** Hourly for the first three days of a campaign, daily after. */
+/** By the minute for a campaign's first two hours (the minute buckets cover a day), hourly for three days, daily after. */
 function defaultBucket(campaign) {
   const start = campaign?.sendStartedAt ?? campaign?.createdAt;
-  return start && Date.now() - new Date(start).getTime() < 3 * 86_400_000 ? 'HOUR' : 'DAY';
+  const age = start ? Date.now() - new Date(start).getTime() : Infinity;
+  return age < 2 * 3_600_000 ? 'MINUTE' : age < 3 * 86_400_000 ? 'HOUR' : 'DAY';
 }
 
 export async function campaignView(main, scope, { live, params }) {
@@ -240,7 +242,12 @@ export async function campaignView(main, scope, { live, params }) {
     const request = ++state.request;
     let data;
     try {
-      data = await gql(CAMPAIGN_QUERY, { id, bucket: state.bucket ?? 'HOUR' });
+      // the recent activity once, at the start: after that the subscription keeps the feed
+      data = await gql(CAMPAIGN_QUERY, {
+        id,
+        bucket: state.bucket ?? 'HOUR',
+        withEvents: !state.campaign,
+      });
     } catch (e) {
       if (scope.disposed || request !== state.request) return false;
       if (!state.campaign) replace(main, errorBox(e.message));
@@ -263,12 +270,14 @@ export async function campaignView(main, scope, { live, params }) {
       );
       return false;
     }
-    const first = !state.campaign;
-    state.campaign = campaign;
+    // the first answer decides the bucket; asked for again in another, the page is still to be drawn
     if (!state.bucket) {
       state.bucket = defaultBucket(campaign);
       if (state.bucket !== 'HOUR') return loadCampaign();
     }
+    const first = !state.campaign;
+    if (first) state.events = campaign.events ?? [];
+    state.campaign = campaign;
     replace(notice);
     renderHead(campaign);
     renderStats(campaign);
@@ -394,6 +403,7 @@ export async function campaignView(main, scope, { live, params }) {
       'div',
       { class: 'segmented', role: 'group', 'aria-label': 'Time buckets' },
       [
+        ['MINUTE', 'Minutes'],
         ['HOUR', 'Hourly'],
         ['DAY', 'Daily'],
       ].map(([bucket, label]) =>
@@ -573,7 +583,7 @@ export async function campaignView(main, scope, { live, params }) {
             // newest first by when they happened: a batch of events may arrive in any order
             state.events = [event, ...state.events]
               .sort((a, b) => Date.parse(b.occurredAt) - Date.parse(a.occurredAt))
-              .slice(0, 12);
+              .slice(0, FEED_SIZE);
             announcer.textContent = `${event.recipient} ${event.type === 'OPEN' ? 'opened the email' : event.type === 'CLICK' ? 'clicked a link' : 'unsubscribed'}`;
           }
           renderFeed();

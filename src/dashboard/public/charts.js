@@ -64,14 +64,20 @@ const utcHour = new Intl.DateTimeFormat('en', {
   timeZone: 'UTC',
 });
 
+/** The API's time buckets: how long each is, and how many a short series is widened to. */
+const BUCKETS = {
+  MINUTE: { stepMs: 60_000, minSlots: 30, unit: 'minute' },
+  HOUR: { stepMs: 3_600_000, minSlots: 12, unit: 'hour' },
+  DAY: { stepMs: 86_400_000, minSlots: 7, unit: 'day' },
+};
+
 /**
  * Opens and clicks per bucket, as grouped bars; `points` as the API gives them (oldest first, only
- * buckets with events). Gaps are filled, and a short series is widened to the last 12 hours or 7
- * days, so that one busy hour does not fill the whole chart. Times are UTC, like the buckets.
+ * buckets with events). Gaps are filled, and a short series is widened to the last 30 minutes, 12
+ * hours or 7 days, so that one busy hour does not fill the whole chart. Times are UTC, like the buckets.
  */
 export function timelineChart(points, bucket, { width = 640, now = Date.now() } = {}) {
-  const stepMs = bucket === 'HOUR' ? 3_600_000 : 86_400_000;
-  const minSlots = bucket === 'HOUR' ? 12 : 7;
+  const { stepMs, minSlots, unit } = BUCKETS[bucket];
   let series = points.map((p) => ({ ...p, t: new Date(p.at).getTime() }));
   if (series.length) {
     const end = Math.max(series[series.length - 1].t, Math.floor(now / stepMs) * stepMs);
@@ -86,9 +92,9 @@ export function timelineChart(points, bucket, { width = 640, now = Date.now() } 
     }
   }
   const day = (p) => utcDay.format(new Date(p.at));
-  const label = (p) => (bucket === 'HOUR' ? `${day(p)} ${utcHour.format(new Date(p.at))}` : day(p));
+  const label = (p) => (bucket === 'DAY' ? day(p) : `${day(p)} ${utcHour.format(new Date(p.at))}`);
   const axisLabel = (p, i) => {
-    if (bucket !== 'HOUR') return day(p);
+    if (bucket === 'DAY') return day(p);
     const hour = utcHour.format(new Date(p.at));
     return i === 0 || hour === '00:00' ? `${day(p)} ${hour}` : hour;
   };
@@ -112,7 +118,7 @@ export function timelineChart(points, bucket, { width = 640, now = Date.now() } 
       class: 'chart',
       viewBox: `0 0 ${width} ${height}`,
       role: 'img',
-      'aria-label': `Opens and clicks per ${bucket === 'HOUR' ? 'hour' : 'day'} (UTC): ${fmt.number(totalOpens)} opens and ${fmt.number(totalClicks)} clicks from ${label(series[0])} to ${label(series[series.length - 1])}`,
+      'aria-label': `Opens and clicks per ${unit} (UTC): ${fmt.number(totalOpens)} opens and ${fmt.number(totalClicks)} clicks from ${label(series[0])} to ${label(series[series.length - 1])}`,
     },
     ticks.map((v) =>
       s(

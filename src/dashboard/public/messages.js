@@ -82,6 +82,7 @@ function messageRow(message, serial, { campaignNames }) {
     timeCell('first-opened', message.firstOpenedAt),
     cell('ip', last?.ipAddress ? h('code', { text: last.ipAddress }) : '—'),
     cell('location', fmt.location(last?.location)),
+    cell('client', last?.client ? `${last.client} · ${last.device ?? 'unknown'}` : '—'),
     cell(
       'user-agent',
       last?.userAgent
@@ -107,6 +108,7 @@ const COLUMNS = [
   ['First opened'],
   ['Last open IP'],
   ['Location'],
+  ['Client', null, 'email client and device of the last open, from its user agent'],
   ['User agent'],
   ['Time to open'],
   ['Opens', 'num'],
@@ -120,7 +122,15 @@ const COLUMNS = [
  * `refresh(messageIds)` for live updates, `reload()` for the whole page.
  */
 export function messageTable(scope, { campaignId = null, campaignNames = null, title = 'Messages' }) {
-  const state = { recipient: '', cursors: [null], page: 0, rows: new Map(), total: 0, loading: null };
+  const state = {
+    recipient: '',
+    transactional: null,
+    cursors: [null],
+    page: 0,
+    rows: new Map(),
+    total: 0,
+    loading: null,
+  };
   const summary = h('p', {
     class: 'table-summary',
     'aria-live': 'polite',
@@ -140,6 +150,26 @@ export function messageTable(scope, { campaignId = null, campaignNames = null, t
   const next = h('button', { type: 'button', class: 'button', text: 'Next', 'data-testid': 'page-next' });
   const columns = COLUMNS.filter(([, kind]) => kind !== 'campaign' || campaignNames);
 
+  // across campaigns (the Emails view): single sends, campaign messages or both
+  const kind = campaignNames
+    ? h(
+        'select',
+        { id: 'message-kind', name: 'kind', 'data-testid': 'message-kind' },
+        [
+          ['', 'All emails'],
+          ['true', 'Single sends'],
+          ['false', 'Campaign messages'],
+        ].map(([value, label]) => h('option', { value, text: label })),
+      )
+    : null;
+  const filter = () => {
+    state.recipient = input.value.trim();
+    state.transactional = kind?.value ? kind.value === 'true' : null;
+    state.cursors = [null];
+    state.page = 0;
+    load();
+  };
+  kind?.addEventListener('change', filter);
   const form = h(
     'form',
     {
@@ -147,12 +177,11 @@ export function messageTable(scope, { campaignId = null, campaignNames = null, t
       role: 'search',
       onsubmit: (event) => {
         event.preventDefault();
-        state.recipient = input.value.trim();
-        state.cursors = [null];
-        state.page = 0;
-        load();
+        filter();
       },
     },
+    kind ? h('label', { for: 'message-kind', class: 'sr-only', text: 'Show' }) : null,
+    kind,
     h('label', { for: 'recipient-filter', text: 'Filter by recipient' }),
     h(
       'div',
@@ -226,9 +255,11 @@ export function messageTable(scope, { campaignId = null, campaignNames = null, t
             'data-testid': 'messages-empty',
             text: state.recipient
               ? `No messages to ${state.recipient}.`
-              : campaignId
-                ? 'No messages yet: they appear here as the campaign is sent.'
-                : 'No emails yet. Send one from Compose.',
+              : state.transactional !== null
+                ? `No ${state.transactional ? 'single sends' : 'campaign messages'} yet.`
+                : campaignId
+                  ? 'No messages yet: they appear here as the campaign is sent.'
+                  : 'No emails yet. Send one from Compose.',
           }),
         ),
       );
@@ -247,6 +278,7 @@ export function messageTable(scope, { campaignId = null, campaignNames = null, t
   async function load() {
     const request = (state.loading = gql(MESSAGES_QUERY, {
       campaignId,
+      transactional: state.transactional,
       recipient: state.recipient || null,
       after: state.cursors[state.page],
       first: PAGE_SIZE,
