@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../src/db/ids.js';
+import { insertHits } from '../src/tracking/event.sql.js';
 import { eventually, gqlOk, startTestApp, type TestApp } from './support/app.js';
 import { createTestDatabase, type TestDatabase } from './support/db.js';
 import { seedMessage } from './support/seed.js';
@@ -135,6 +137,54 @@ describe('the open pixel', () => {
     ).message;
     expect(message.openCount).toBe(200);
     expect(message.events).toHaveLength(200);
+  });
+  it('stores a retried batch once, counters included, with every column as sent', async () => {
+    const { key, messageId } = await seedPixel(t);
+    const hit = (ipAddress: string | null, userAgent: string | null) => ({
+      id: randomUUID(),
+      messageId,
+      type: 'OPEN' as const,
+      occurredAt: new Date(),
+      ipAddress,
+      userAgent,
+      url: null,
+      machine: false,
+      machineReason: null,
+    });
+    const first = hit('2001:db8::1', 'Mozilla/5.0 "Quoted" \\ Ünïcode');
+    const second = { ...hit(null, null), machine: true, machineReason: 'no_user_agent' };
+    const pool = t.app.services.pool;
+    expect((await insertHits(pool, [first])).inserted).toBe(1);
+    // the retry of a write whose commit went through unseen, with a hit that was not stored yet
+    expect((await insertHits(pool, [first, second])).inserted).toBe(1);
+    expect((await insertHits(pool, [first, second])).inserted).toBe(0);
+    const { rows } = await pool.query(
+      `select id, occurred_at, host(ip_address) as ip, user_agent, url, machine, machine_reason
+       from tracking_event where message_id = $1 order by machine`,
+      [messageId],
+    );
+    expect(rows).toEqual([
+      {
+        id: first.id,
+        occurred_at: first.occurredAt,
+        ip: '2001:db8::1',
+        user_agent: first.userAgent,
+        url: null,
+        machine: false,
+        machine_reason: null,
+      },
+      {
+        id: second.id,
+        occurred_at: second.occurredAt,
+        ip: null,
+        user_agent: null,
+        url: null,
+        machine: true,
+        machine_reason: 'no_user_agent',
+      },
+    ]);
+    const message = (await gqlOk(t.baseUrl, key, `{ message(id: "${messageId}") { openCount } }`)).message;
+    expect(message.openCount).toBe(1);
   });
 });
 

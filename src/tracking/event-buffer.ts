@@ -97,6 +97,7 @@ export class EventBuffer {
   private async flushLoop(): Promise<void> {
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, this.options.batchSize);
+      this.inFlight = batch.length;
       try {
         await this.write(batch);
         this.written += batch.length;
@@ -116,6 +117,8 @@ export class EventBuffer {
         this.retryTimer.unref();
         this.retryDelay = Math.min(this.retryDelay * 2, RETRY_MAX_MS);
         return;
+      } finally {
+        this.inFlight = 0;
       }
     }
   }
