@@ -2,7 +2,7 @@
 
 import { gql } from './api.js';
 import { barList, chartCard, timelineChart } from './charts.js';
-import { debounce, fmt, h, replace } from './dom.js';
+import { debounce, fmt, h, pageHead, replace } from './dom.js';
 import { messageTable } from './messages.js';
 
 const LIST_QUERY = `query Campaigns {
@@ -64,15 +64,9 @@ export async function campaignsView(main, scope, { live }) {
   const body = h('div', {}, h('p', { class: 'loading', text: 'Loading campaigns…' }));
   replace(
     main,
-    h(
-      'div',
-      { class: 'page-head' },
-      h(
-        'div',
-        {},
-        h('h1', { tabindex: '-1', text: 'Campaigns' }),
-        h('p', { class: 'subtle', text: 'Opens and clicks update live as recipients read your emails.' }),
-      ),
+    pageHead(
+      'Campaigns',
+      'Opens and clicks update live as recipients read your emails.',
       h('a', {
         class: 'button primary',
         href: '#/new-campaign',

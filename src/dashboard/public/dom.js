@@ -40,6 +40,16 @@ function append(el, children) {
 }
 
 /** Replaces the children of `el`. */
+/** A page's heading: its title (focused after navigation), a line under it, and an optional action. */
+export function pageHead(title, subtitle, action = null) {
+  return h(
+    'div',
+    { class: 'page-head' },
+    h('div', {}, h('h1', { tabindex: '-1', text: title }), h('p', { class: 'subtle', text: subtitle })),
+    action,
+  );
+}
+
 export function replace(el, ...children) {
   el.replaceChildren();
   append(el, children);

@@ -2,7 +2,7 @@
 // recipients CSV, send).
 
 import { gql } from './api.js';
-import { fmt, h, replace } from './dom.js';
+import { fmt, h, pageHead, replace } from './dom.js';
 import { statusBadge } from './messages.js';
 
 const FINAL = new Set(['SENT', 'FAILED', 'SUPPRESSED']);
@@ -139,19 +139,7 @@ export async function composeView(main, scope) {
 
   replace(
     main,
-    h(
-      'div',
-      { class: 'page-head' },
-      h(
-        'div',
-        {},
-        h('h1', { tabindex: '-1', text: 'Compose' }),
-        h('p', {
-          class: 'subtle',
-          text: 'Send one tracked email; follow it from the queue to the recipient’s server.',
-        }),
-      ),
-    ),
+    pageHead('Compose', 'Send one tracked email; follow it from the queue to the recipient’s server.'),
     h('div', { class: 'compose-layout' }, form, result),
   );
   await loadSenders(sender, senderNote);
@@ -408,19 +396,7 @@ export async function newCampaignView(main, scope, { navigate }) {
   );
   replace(
     main,
-    h(
-      'div',
-      { class: 'page-head' },
-      h(
-        'div',
-        {},
-        h('h1', { tabindex: '-1', text: 'New campaign' }),
-        h('p', {
-          class: 'subtle',
-          text: 'One email, personalised and tracked for every recipient of a CSV.',
-        }),
-      ),
-    ),
+    pageHead('New campaign', 'One email, personalised and tracked for every recipient of a CSV.'),
     form,
   );
   await loadSenders(sender, senderNote);

@@ -2,7 +2,7 @@
 // cursor and filterable by recipient; rows are refreshed in place when live events arrive.
 
 import { MESSAGES_QUERY, gql, loadMessages } from './api.js';
-import { debounce, fmt, h, replace } from './dom.js';
+import { debounce, fmt, h, pageHead, replace } from './dom.js';
 
 const PAGE_SIZE = 25;
 const FINAL = new Set(['SENT', 'FAILED', 'SUPPRESSED']);
@@ -339,18 +339,9 @@ export async function emailsView(main, scope, { live }) {
   const table = messageTable(scope, { campaignNames, title: 'All emails' });
   replace(
     main,
-    h(
-      'div',
-      { class: 'page-head' },
-      h(
-        'div',
-        {},
-        h('h1', { tabindex: '-1', text: 'Emails' }),
-        h('p', {
-          class: 'subtle',
-          text: 'Every email this account sent, newest first: single sends from Compose and campaign messages.',
-        }),
-      ),
+    pageHead(
+      'Emails',
+      'Every email this account sent, newest first: single sends from Compose and campaign messages.',
       h('a', { class: 'button primary', href: '#/compose', text: 'Compose email' }),
     ),
     table.el,
