@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccount, eventually, gqlOk, startTestApp, type TestApp } from './support/app.js';
+import { createAccount, eventually, gql, gqlOk, startTestApp, type TestApp } from './support/app.js';
 import {
   campaignOf,
   createCampaign,
@@ -206,6 +206,36 @@ describe('campaign metrics, kept as counters', () => {
     ]);
   });
 
+  it("pages a campaign's messages the same through campaign(id) { messages } as through messages(campaignId)", async () => {
+    const PAGE = 'totalCount hasNextPage endCursor nodes { id recipient status }';
+    const data = await gqlOk(
+      t.baseUrl,
+      key,
+      `query($id: ID!) { campaign(id: $id) { messages(first: 2) { ${PAGE} } } messages(campaignId: $id, first: 2) { ${PAGE} } }`,
+      { id: campaignId },
+    );
+    expect(data.campaign.messages).toEqual(data.messages);
+    expect(data.messages).toMatchObject({ totalCount: 6, hasNextPage: true });
+    const next = await gqlOk(
+      t.baseUrl,
+      key,
+      `query($id: ID!, $after: String) { campaign(id: $id) { messages(first: 10, after: $after) { ${PAGE} } } }`,
+      { id: campaignId, after: data.messages.endCursor },
+    );
+    const ids = [...data.messages.nodes, ...next.campaign.messages.nodes].map((n: { id: string }) => n.id);
+    expect(new Set(ids).size).toBe(6);
+    expect(next.campaign.messages.hasNextPage).toBe(false);
+    const tooMany = await gql(
+      t.baseUrl,
+      key,
+      `query($id: ID!) { campaign(id: $id) { messages(first: 501) { totalCount } } }`,
+      {
+        id: campaignId,
+      },
+    );
+    expect(tooMany.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
   it('keeps the counters after retention removes the messages and events', async () => {
     const before = (await campaignOf(t.baseUrl, key, campaignId)).metrics;
     await t.app.services.retention.purge(new Date(Date.now() + 200 * 86_400_000));
@@ -239,6 +269,7 @@ describe('no N+1: DataLoader batches every per-row lookup', () => {
       return queries;
     };
     const LIST = `{ campaigns { name sender { key } events(first: 5) { id client }
+                                messages(first: 5) { totalCount hasNextPage nodes { id lastOpen { id } } }
                                 metrics { openRate medianTimeToOpenSeconds topCountries { country } } }
                     messages(first: 100) { nodes { lastOpen { id } events { id } } } }`;
     const seed = async (n: number) => {
@@ -260,6 +291,8 @@ describe('no N+1: DataLoader batches every per-row lookup', () => {
     await seed(8);
     const many = await count(LIST);
     expect(many).toBe(few);
-    expect(many).toBeLessThanOrEqual(12);
+    // auth, campaigns, senders, metrics, countries, median, events, campaign messages (ids, counts,
+    // rows), lastOpen, messages (count, rows), their events: one each, however many rows
+    expect(many).toBeLessThanOrEqual(15);
   });
 });

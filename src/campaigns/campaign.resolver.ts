@@ -97,6 +97,8 @@ export class CampaignResolver {
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<MessagePage> {
+    // first pages batch across campaigns (a list of campaigns with their messages); later ones page one by one
+    if (!after) return context.loaders.campaignMessages(first ?? 50).load(campaign.id);
     return this.messageService.list(context.em, campaign.accountId, {
       campaignId: campaign.id,
       first: first ?? 50,

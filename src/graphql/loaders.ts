@@ -18,6 +18,8 @@ import {
   loadTopCountries,
 } from '../campaigns/campaign-metrics.js';
 import type { EmailMessage } from '../messages/message.entity.js';
+import type { MessagePage } from '../messages/message.input.js';
+import type { MessageService } from '../messages/message.service.js';
 import { Sender } from '../senders/sender.entity.js';
 import type { EventRepository } from '../tracking/event.repository.js';
 import type { TrackingEvent } from '../tracking/tracking-event.type.js';
@@ -27,6 +29,8 @@ export interface Loaders {
   lastOpen: DataLoader<EmailMessage, TrackingEvent | null>;
   eventsOf(first: number): DataLoader<string, TrackingEvent[]>;
   campaignEvents(first: number): DataLoader<string, TrackingEvent[]>;
+  /** The first page of messages of campaigns, by campaign id. */
+  campaignMessages(first: number): DataLoader<string, MessagePage>;
   /** Senders by id, deleted ones included (a campaign keeps showing the sender it was made with). */
   sender: DataLoader<string, Sender>;
   campaignMetrics: DataLoader<string, CampaignMetrics>;
@@ -41,6 +45,7 @@ export interface LoaderSources {
   em: EntityManager;
   pool: Pool;
   events: EventRepository;
+  messages: MessageService;
 }
 
 /** One DataLoader per distinct argument value (e.g. `first`, `limit`), made on first use. */
@@ -56,7 +61,10 @@ function perArgument<A, K, V>(make: (argument: A) => DataLoader<K, V>): (argumen
   };
 }
 
-export function createLoaders({ em, pool, events }: LoaderSources, accountId: string | null): Loaders {
+export function createLoaders(
+  { em, pool, events, messages }: LoaderSources,
+  accountId: string | null,
+): Loaders {
   return {
     lastOpen: new DataLoader(
       async (messages) => {
@@ -82,6 +90,14 @@ export function createLoaders({ em, pool, events }: LoaderSources, accountId: st
           const found = accountId ? await events.latestOfCampaigns(accountId, campaignIds, first) : [];
           return campaignIds.map((id) => found.filter((e) => e.campaignId === id));
         }),
+    ),
+    campaignMessages: perArgument(
+      (first: number) =>
+        new DataLoader(async (campaignIds: readonly string[]) =>
+          accountId
+            ? messages.firstPagesOfCampaigns(em, accountId, campaignIds, first)
+            : campaignIds.map(() => new Error('no account')),
+        ),
     ),
     sender: new DataLoader(async (ids) => {
       if (!accountId) return ids.map(() => new Error('no account'));

@@ -144,7 +144,10 @@ function contextFor(
   return {
     em,
     account,
-    loaders: createLoaders({ em, pool: services.pool, events: services.events }, account?.id ?? null),
+    loaders: createLoaders(
+      { em, pool: services.pool, events: services.events, messages: services.messages },
+      account?.id ?? null,
+    ),
     live,
   };
 }
