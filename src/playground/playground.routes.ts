@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { StaticFiles } from '../http/static-files.js';
 import { projectPath } from '../project-path.js';
 
-export const PLAYGROUND_ASSETS = '/playground/';
+const PLAYGROUND_ASSETS = '/playground/';
 
 /** The packages' own browser builds, served from node_modules so the playground works offline. */
 function vendorFile(pkg: string, file: string): string {
