@@ -1,11 +1,10 @@
 import 'reflect-metadata';
-import { join } from 'node:path';
 import { bootstrap } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { firstRunDemoAccount } from './demo/demo-account.js';
 import { createLogger } from './logger.js';
-import { CaptureSmtpServer } from './mail/capture-smtp.js';
+import { CaptureSmtpServer, capturedMailDir } from './mail/capture-smtp.js';
 import { startupBanner } from './startup-banner.js';
 import { TRACKING_PREFIX } from './tracking/tracking-urls.js';
 
@@ -25,7 +24,7 @@ async function main(): Promise<void> {
       ? null
       : await CaptureSmtpServer.start({
           port: config.captureSmtpPort,
-          dir: join(config.dataDir, 'captured-mail'),
+          dir: capturedMailDir(config.dataDir),
           logger,
         });
   const demo = await firstRunDemoAccount(app.services, config);

@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import { DASHBOARD_PATH } from './dashboard/dashboard.routes.js';
 import type { DemoAccount } from './demo/demo-account.js';
+import { capturedMailDir } from './mail/capture-smtp.js';
 import { TRACKING_PREFIX } from './tracking/tracking-urls.js';
 
 /** What `npm start` tells a person at the terminal: where everything is, and how to get going. */
@@ -21,7 +22,7 @@ export function startupBanner(
   ];
   if (captureSmtpPort !== null)
     lines.push(
-      `  Capture SMTP   127.0.0.1:${captureSmtpPort}   (keeps emails in ${config.dataDir}/captured-mail/)`,
+      `  Capture SMTP   127.0.0.1:${captureSmtpPort}   (keeps emails in ${capturedMailDir(config.dataDir)}/)`,
     );
   if (demo) {
     lines.push(

@@ -11,7 +11,7 @@ import {
 } from '../src/demo/demo-account.js';
 import { runDemoCampaign } from '../src/demo/demo-campaign.js';
 import { createLogger } from '../src/logger.js';
-import { CaptureSmtpServer, isListening } from '../src/mail/capture-smtp.js';
+import { CaptureSmtpServer, capturedMailDir, isListening } from '../src/mail/capture-smtp.js';
 import { createAccount, eventually, gqlOk, startTestApp, type TestApp } from './support/app.js';
 import { freePort } from './support/ports.js';
 
@@ -29,7 +29,7 @@ describe('demo', () => {
     capturePort = await freePort();
     const started = await CaptureSmtpServer.start({
       port: capturePort,
-      dir: join(dataDir, 'captured-mail'),
+      dir: capturedMailDir(dataDir),
       logger: createLogger('silent'),
     });
     if (!started) throw new Error('capture server did not start');
@@ -90,9 +90,9 @@ describe('demo', () => {
     expect(lines.some((line) => line.includes('sending to 12 recipients'))).toBe(true);
 
     // every email was captured as a file, carrying its tracking pixel
-    const files = readdirSync(join(dataDir, 'captured-mail')).filter((f) => f.endsWith('.eml'));
+    const files = readdirSync(capturedMailDir(dataDir)).filter((f) => f.endsWith('.eml'));
     expect(files).toHaveLength(12);
-    expect(readFileSync(join(dataDir, 'captured-mail', files[0]), 'utf8')).toContain(
+    expect(readFileSync(join(capturedMailDir(dataDir), files[0]), 'utf8')).toContain(
       '/api/v1/tracking/open/',
     );
 
@@ -137,7 +137,7 @@ describe('demo', () => {
     expect(await isListening(capturePort)).toBe(true);
     const second = await CaptureSmtpServer.start({
       port: capturePort,
-      dir: join(dataDir, 'captured-mail'),
+      dir: capturedMailDir(dataDir),
       logger: createLogger('silent'),
     });
     expect(second).toBeNull();

@@ -1,11 +1,10 @@
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bootstrap } from '../app.js';
 import { ConfigError, DEFAULT_CAPTURE_SMTP_PORT, loadConfig } from '../config.js';
 import { DASHBOARD_PATH } from '../dashboard/dashboard.routes.js';
 import { openDatabase } from '../db/database.js';
 import { createLogger } from '../logger.js';
-import { CaptureSmtpServer, isListening } from '../mail/capture-smtp.js';
+import { CaptureSmtpServer, capturedMailDir, isListening } from '../mail/capture-smtp.js';
 import type { Services } from '../services.js';
 import { createDemoAccount, ensureDemoSender, loadDemoAccount } from './demo-account.js';
 import { runDemoCampaign } from './demo-campaign.js';
@@ -45,7 +44,7 @@ export async function runDemo(args: string[]): Promise<void> {
       if (!(await isListening(capturePort))) {
         capture = await CaptureSmtpServer.start({
           port: capturePort,
-          dir: join(config.dataDir, 'captured-mail'),
+          dir: capturedMailDir(config.dataDir),
           logger,
         });
         if (!capture)
@@ -62,7 +61,8 @@ export async function runDemo(args: string[]): Promise<void> {
         progress: print,
       });
       await app.services.eventBuffer.drain(10_000);
-      await waitUntilProcessed(app.services, summary.campaignId);
+      if (!(await waitUntilProcessed(app.services, summary.campaignId)))
+        print('some locations are still being resolved: the dashboard shows them as they come');
       print(
         `done: ${summary.sent} sent, ${summary.opens} opens, ${summary.clicks} clicks, ` +
           `${summary.unsubscribes} unsubscribe, ${summary.machineHits} machine requests (Apple's privacy proxy, a link scanner)`,
@@ -93,8 +93,8 @@ function parseDemoArgs(args: string[]): { recipients: number; seconds: number } 
   return options;
 }
 
-/** Until process_events (in whichever worker) has placed and checked every open and click. */
-async function waitUntilProcessed(services: Services, campaignId: string): Promise<void> {
+/** Until process_events (in whichever worker) has placed and checked every open and click; false after 30 s. */
+async function waitUntilProcessed(services: Services, campaignId: string): Promise<boolean> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     const { rows } = await services.pool.query<{ waiting: number }>(
@@ -102,7 +102,8 @@ async function waitUntilProcessed(services: Services, campaignId: string): Promi
        where campaign_id = $1 and type in ('OPEN', 'CLICK') and processed_at is null`,
       [campaignId],
     );
-    if (rows[0].waiting === 0) return;
+    if (rows[0].waiting === 0) return true;
     await sleep(250);
   }
+  return false;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
@@ -10,9 +11,14 @@ const MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
 
 export interface CaptureSmtpOptions {
   port: number;
-  /** Where each captured email is written as an .eml file. */
+  /** Where each captured email is written as an .eml file (see capturedMailDir). */
   dir: string;
   logger: Logger;
+}
+
+/** Where the service's capture server keeps its emails: under DATA_DIR. */
+export function capturedMailDir(dataDir: string): string {
+  return join(dataDir, 'captured-mail');
 }
 
 /**
@@ -21,8 +27,6 @@ export interface CaptureSmtpOptions {
  * tracking without a real mailbox. Loopback only, so nothing outside this machine can use it.
  */
 export class CaptureSmtpServer {
-  private captured = 0;
-
   private constructor(
     private readonly server: SMTPServer,
     readonly port: number,
@@ -32,7 +36,6 @@ export class CaptureSmtpServer {
   static async start(options: CaptureSmtpOptions): Promise<CaptureSmtpServer | null> {
     const { dir, logger } = options;
     mkdirSync(dir, { recursive: true });
-    let capture: CaptureSmtpServer | null = null;
     const server = new SMTPServer({
       secure: false,
       disabledCommands: ['STARTTLS'],
@@ -49,7 +52,7 @@ export class CaptureSmtpServer {
         stream.on('end', () => {
           if (stream.sizeExceeded)
             return callback(Object.assign(new Error('message too large'), { responseCode: 552 }));
-          const file = capture!.keep(dir, Buffer.concat(chunks));
+          const file = keepEmail(dir, Buffer.concat(chunks));
           logger.info(
             {
               from: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
@@ -62,7 +65,6 @@ export class CaptureSmtpServer {
         });
       },
     });
-    capture = new CaptureSmtpServer(server, options.port);
     const started = await new Promise<boolean>((resolve) => {
       server.once('error', (error: NodeJS.ErrnoException) => {
         logger.warn(
@@ -76,23 +78,24 @@ export class CaptureSmtpServer {
     if (!started) return null;
     server.on('error', (error: Error) => logger.warn({ err: error.message }, 'capture SMTP server error'));
     logger.info({ port: options.port, dir }, 'capture SMTP server listening on 127.0.0.1');
-    return capture;
+    return new CaptureSmtpServer(server, options.port);
   }
 
   stop(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
+}
 
-  private keep(dir: string, raw: Buffer): string {
-    const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}-${++this.captured}.eml`;
-    writeFileSync(join(dir, name), raw);
-    const files = readdirSync(dir)
-      .filter((f) => f.endsWith('.eml'))
-      .sort();
-    for (const old of files.slice(0, Math.max(0, files.length - KEEP_FILES)))
-      rmSync(join(dir, old), { force: true });
-    return join(dir, name);
-  }
+/** Writes one email as an .eml file named by when it came, and deletes the oldest beyond KEEP_FILES. */
+function keepEmail(dir: string, raw: Buffer): string {
+  const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.eml`;
+  writeFileSync(join(dir, name), raw);
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.eml'))
+    .sort();
+  for (const old of files.slice(0, Math.max(0, files.length - KEEP_FILES)))
+    rmSync(join(dir, old), { force: true });
+  return join(dir, name);
 }
 
 /** Whether something already answers on 127.0.0.1:port (say, the capture server of `npm start`). */
