@@ -26,7 +26,7 @@ export async function loadDemoAccount(services: Services, dataDir: string): Prom
   }
   try {
     const account = await services.apiKeys.authenticate(services.orm.em.fork(), stored.apiKey);
-    return account?.id === stored.accountId ? stored : null;
+    return account.id === stored.accountId ? stored : null;
   } catch {
     return null;
   }

@@ -21,7 +21,6 @@ export interface DemoOptions {
 
 export interface DemoSummary {
   campaignId: string;
-  name: string;
   sent: number;
   opens: number;
   clicks: number;
@@ -91,7 +90,6 @@ export async function runDemoCampaign(
   await play(services, hits, options);
   return {
     campaignId: campaign.id,
-    name,
     sent: messages.length,
     opens: hits.filter((h) => h.kind === 'open' && !h.machine).length,
     clicks: hits.filter((h) => h.kind === 'click' && !h.machine).length,

@@ -15,7 +15,7 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /** What the browser pages we serve may do: our own scripts and styles, our own API, nothing else. */
-export const PAGE_SECURITY_HEADERS = {
+const PAGE_SECURITY_HEADERS = {
   'Content-Security-Policy':
     "default-src 'self'; img-src 'self' data:; font-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
   'X-Content-Type-Options': 'nosniff',
@@ -45,10 +45,6 @@ export class StaticFiles {
         contentType: CONTENT_TYPES[extname(filePath)] ?? 'application/octet-stream',
       });
     }
-  }
-
-  has(urlPath: string): boolean {
-    return this.files.has(urlPath);
   }
 
   /** Answers GET and HEAD for a known path; false when the path is not one of ours. */

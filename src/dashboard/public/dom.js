@@ -68,7 +68,6 @@ const dateTimeFormat = new Intl.DateTimeFormat('en', {
   second: '2-digit',
   hour12: false,
 });
-const shortDateFormat = new Intl.DateTimeFormat('en', { month: 'short', day: 'numeric' });
 const hourFormat = new Intl.DateTimeFormat('en', { hour: '2-digit', minute: '2-digit', hour12: false });
 let regionNames = null;
 try {
@@ -81,7 +80,6 @@ export const fmt = {
   number: (n) => (n === null || n === undefined ? '—' : numberFormat.format(n)),
   percent: (rate) => (rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(1)}%`),
   dateTime: (iso) => (iso ? dateTimeFormat.format(new Date(iso)) : '—'),
-  shortDate: (iso) => shortDateFormat.format(new Date(iso)),
   hour: (iso) => hourFormat.format(new Date(iso)),
   /** 42s, 5m 3s, 2h 5m, 3d 4h */
   duration(seconds) {
