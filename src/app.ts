@@ -39,7 +39,7 @@ export async function bootstrap(config: Config, logger: Logger, databaseUrl: str
       const schema = await buildGraphqlSchema(services.resolvers);
       live = new SubscriptionHub(databaseUrl, pool, services.events, services.notifier, logger);
       await live.start();
-      http = await createHttpApp(schema, services, config.trustProxy, logger, live);
+      http = await createHttpApp(schema, services, config, logger, live);
       const server = http.server;
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

@@ -39,6 +39,19 @@ export interface Config {
   trackingBufferLimit: number;
   /** The local capture SMTP server (127.0.0.1) for trying mailtrace without a real mailbox; null: off. */
   captureSmtpPort: number | null;
+  /** What one GraphQL document may ask for; over a limit it is refused before it runs. */
+  queryLimits: QueryLimits;
+  /** Largest /graphql body in bytes; only the import mutations, with a valid key, may send up to `importBodyLimit`. */
+  apiBodyLimit: number;
+  apiImportBodyLimit: number;
+}
+
+export interface QueryLimits {
+  maxTokens: number;
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxCost: number;
 }
 
 /** The capture SMTP server's port unless CAPTURE_SMTP_PORT says otherwise. */
@@ -135,6 +148,17 @@ export function loadConfig(env: Env = process.env): Config {
     trackingBufferLimit:
       optional(env, 'TRACKING_BUFFER_LIMIT', (v) => parseIntIn(v, 100, 10_000_000)) ?? 100_000,
     captureSmtpPort: captureSmtpPort(env, databaseUrl),
+    queryLimits: {
+      maxTokens: optional(env, 'QUERY_MAX_TOKENS', (v) => parseIntIn(v, 100, 1_000_000)) ?? 3_000,
+      maxDepth: optional(env, 'QUERY_MAX_DEPTH', (v) => parseIntIn(v, 2, 100)) ?? 10,
+      maxAliases: optional(env, 'QUERY_MAX_ALIASES', (v) => parseIntIn(v, 1, 10_000)) ?? 20,
+      maxDirectives: optional(env, 'QUERY_MAX_DIRECTIVES', (v) => parseIntIn(v, 1, 10_000)) ?? 20,
+      maxCost: optional(env, 'QUERY_MAX_COST', (v) => parseIntIn(v, 10, 10_000_000)) ?? 5_000,
+    },
+    apiBodyLimit:
+      optional(env, 'API_BODY_LIMIT_BYTES', (v) => parseIntIn(v, 1_024, 1_073_741_824)) ?? 1_048_576,
+    apiImportBodyLimit:
+      optional(env, 'API_IMPORT_BODY_LIMIT_BYTES', (v) => parseIntIn(v, 1_024, 1_073_741_824)) ?? 33_554_432,
   };
 }
 

@@ -2,6 +2,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { QUERY_TOO_COMPLEX } from './query-limits.js';
 
 /** Codes GraphQL itself produces for bad requests; these keep their message. */
 const CLIENT_CODES = new Set([
@@ -13,6 +14,7 @@ const CLIENT_CODES = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
   'BAD_REQUEST',
+  QUERY_TOO_COMPLEX,
 ]);
 
 /**

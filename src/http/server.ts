@@ -11,18 +11,30 @@ import type { Account } from '../accounts/account.entity.js';
 import type { SubscriptionHub } from '../live/subscription-hub.js';
 import type { GraphQLSchema } from 'graphql';
 import { GraphQLError } from 'graphql';
+import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import type { Context } from '../graphql/context.js';
 import { bearerToken } from '../graphql/context.js';
 import { createErrorFormatter } from '../graphql/format-error.js';
 import { createLoaders } from '../graphql/loaders.js';
+import { queryLimitProtection } from '../graphql/query-limits.js';
 import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
 import { createDashboardHandler } from '../dashboard/dashboard.routes.js';
 import { createPlaygroundHandler } from '../playground/playground.routes.js';
 import { createTrackingHandler } from '../tracking/tracking.routes.js';
 import { TRACKING_PREFIX } from '../tracking/tracking-urls.js';
+import { graphqlBodyParser } from './body-limits.js';
 import { healthCheck } from './health.js';
+
+export type HttpSettings = Pick<Config, 'trustProxy' | 'queryLimits' | 'apiBodyLimit' | 'apiImportBodyLimit'>;
+
+/** Every answer of the API (JSON) is never sniffed, framed or given a referrer. */
+const API_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+} as const;
 
 export interface HttpApp {
   server: Server;
@@ -37,7 +49,7 @@ export interface HttpApp {
 export async function createHttpApp(
   schema: GraphQLSchema,
   services: Services,
-  trustProxy: number,
+  settings: HttpSettings,
   logger: Logger,
   live?: SubscriptionHub,
 ): Promise<HttpApp> {
@@ -49,7 +61,7 @@ export async function createHttpApp(
     buffer: services.eventBuffer,
     clickTargets: services.clickTargets,
     unsubscribes: services.unsubscribes,
-    trustProxy,
+    trustProxy: settings.trustProxy,
     logger,
   });
   const handleDashboard = createDashboardHandler();
@@ -64,12 +76,20 @@ export async function createHttpApp(
     app(req, res);
   });
 
+  const limits = queryLimitProtection(settings.queryLimits);
   const apollo = new ApolloServer<Context>({
     schema,
     formatError: createErrorFormatter(logger),
+    // introspection answers authenticated callers only (src/graphql/query-limits.ts)
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    // a text/plain or form POST, or a GET without a preflight-forcing header, is refused (CSRF)
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
     plugins: [
+      ...limits.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       // browsers get our offline GraphiQL (src/playground/); Apollo's landing page loads from a CDN
       ApolloServerPluginLandingPageDisabled(),
@@ -78,14 +98,28 @@ export async function createHttpApp(
   });
   await apollo.start();
 
+  app.use((_req, res, next) => {
+    res.set(API_HEADERS);
+    next();
+  });
   app.get('/healthz', async (_req, res) => {
     const health = await healthCheck(services);
     res.status(health.status === 'ok' ? 200 : 503).json(health);
   });
   app.use(
     '/graphql',
-    // room for a 25 MiB recipients CSV inside a JSON body
-    express.json({ limit: '32mb' }),
+    ...graphqlBodyParser({
+      general: settings.apiBodyLimit,
+      imports: settings.apiImportBodyLimit,
+      authenticates: async (req) => {
+        const secret = bearerToken(req.headers.authorization);
+        if (!secret) return false;
+        return services.apiKeys.authenticate(services.orm.em.fork(), secret).then(
+          () => true,
+          () => false,
+        );
+      },
+    }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const em = services.orm.em.fork();
