@@ -44,6 +44,18 @@ export interface Config {
   /** Largest /graphql body in bytes; only the import mutations, with a valid key, may send up to `importBodyLimit`. */
   apiBodyLimit: number;
   apiImportBodyLimit: number;
+  /** Per-minute limits of the GraphQL API, shared by all processes; over them: 429 RATE_LIMITED. */
+  apiLimits: ApiLimits;
+}
+
+export interface ApiLimits {
+  /** Requests per minute per account (all its keys together). */
+  requestsPerMinute: number;
+  /** Requests per minute per client address without a key. */
+  anonymousPerMinute: number;
+  /** Requests with a key that does not authenticate, per minute per client address. */
+  failedAuthPerMinute: number;
+  syncMs: number;
 }
 
 export interface QueryLimits {
@@ -157,6 +169,15 @@ export function loadConfig(env: Env = process.env): Config {
     },
     apiBodyLimit:
       optional(env, 'API_BODY_LIMIT_BYTES', (v) => parseIntIn(v, 1_024, 1_073_741_824)) ?? 1_048_576,
+    apiLimits: {
+      requestsPerMinute:
+        optional(env, 'API_LIMIT_REQUESTS_PER_MINUTE', (v) => parseIntIn(v, 1, 100_000_000)) ?? 1_200,
+      anonymousPerMinute:
+        optional(env, 'API_LIMIT_ANONYMOUS_PER_MINUTE', (v) => parseIntIn(v, 1, 100_000_000)) ?? 60,
+      failedAuthPerMinute:
+        optional(env, 'API_LIMIT_FAILED_AUTH_PER_MINUTE', (v) => parseIntIn(v, 1, 100_000_000)) ?? 10,
+      syncMs: optional(env, 'API_LIMIT_SYNC_MS', (v) => parseIntIn(v, 0, 60_000)) ?? 1_000,
+    },
     apiImportBodyLimit:
       optional(env, 'API_IMPORT_BODY_LIMIT_BYTES', (v) => parseIntIn(v, 1_024, 1_073_741_824)) ?? 33_554_432,
   };

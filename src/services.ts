@@ -10,6 +10,7 @@ import { CampaignContent } from './campaigns/campaign-content.js';
 import { CampaignFanOut } from './campaigns/campaign-fanout.js';
 import type { Config } from './config.js';
 import { SecretBox } from './crypto/secret-box.js';
+import { ApiRateLimits } from './rate-limits/api-rate-limits.js';
 import type { Logger } from './logger.js';
 import { SmtpTransports } from './mail/smtp-transports.js';
 import { MessageResolver } from './messages/message.resolver.js';
@@ -42,6 +43,7 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
   const urls = new TrackingUrls(config.publicUrl, tokens);
   const transports = new SmtpTransports(logger);
   const apiKeys = new ApiKeyService();
+  const apiLimits = new ApiRateLimits(pool, config.apiLimits);
   const accounts = new AccountService(apiKeys);
   const suppressions = new SuppressionService(pool);
   const secretBox = new SecretBox(config.encryptionKey);
@@ -105,6 +107,7 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
     urls,
     transports,
     apiKeys,
+    apiLimits,
     accounts,
     suppressions,
     senders,

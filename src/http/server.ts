@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -24,6 +24,8 @@ import { createDashboardHandler } from '../dashboard/dashboard.routes.js';
 import { createPlaygroundHandler } from '../playground/playground.routes.js';
 import { createTrackingHandler } from '../tracking/tracking.routes.js';
 import { TRACKING_PREFIX } from '../tracking/tracking-urls.js';
+import { type ApiCall, secondsToNextWindow } from '../rate-limits/api-rate-limits.js';
+import { clientIp } from '../tracking/client-ip.js';
 import { graphqlBodyParser } from './body-limits.js';
 import { healthCheck } from './health.js';
 
@@ -124,21 +126,36 @@ export async function createHttpApp(
       context: async ({ req }) => {
         const em = services.orm.em.fork();
         const secret = bearerToken(req.headers.authorization);
+        const ip = clientIp(req, settings.trustProxy);
         let account = null;
         if (secret) {
           try {
             account = await services.apiKeys.authenticate(em, secret);
           } catch (error) {
             if (!(error instanceof AppError)) throw error;
+            await refuseOverLimit({ kind: 'failed_auth', ip });
             throw new GraphQLError(error.message, {
               extensions: { code: error.code, http: { status: 401 } },
             });
           }
         }
+        await refuseOverLimit(account ? { kind: 'key', accountId: account.id } : { kind: 'anonymous', ip });
         return contextFor(services, em, account, live);
       },
     }),
   );
+  async function refuseOverLimit(call: ApiCall): Promise<void> {
+    if (await services.apiLimits.allows(call)) return;
+    const retryAfter = secondsToNextWindow();
+    throw new GraphQLError(`too many requests: try again in ${retryAfter} s`, {
+      extensions: {
+        code: 'RATE_LIMITED',
+        retryAfterSeconds: retryAfter,
+        http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfter)]]) },
+      },
+    });
+  }
+
   // graphql-ws (the graphql-transport-ws protocol) on the same port and path as /graphql
   const wsServer = new WebSocketServer({ server, path: '/graphql' });
   const wsCleanup = useServer<Record<string, unknown>, { account?: Account }>(
@@ -152,6 +169,8 @@ export async function createHttpApp(
           ctx.extra.account = await services.apiKeys.authenticate(services.orm.em.fork(), secret);
           return true;
         } catch {
+          const ip = clientIp(ctx.extra.request, settings.trustProxy);
+          await services.apiLimits.allows({ kind: 'failed_auth', ip });
           return false;
         }
       },

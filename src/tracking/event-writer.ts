@@ -3,7 +3,8 @@ import type { TrackingLimits } from '../config.js';
 import type { EventNotifier } from '../live/event-notifier.js';
 import type { Logger } from '../logger.js';
 import { insertHits } from './event.sql.js';
-import { RateLimiter } from './rate-limits.js';
+import { SharedRateLimiter } from '../rate-limits/shared-rate-limiter.js';
+import { trackingScopes } from './rate-limits.js';
 import type { TrackingHit } from './tracking-event.js';
 
 /** process_events is asked for at most this often per process; one job then takes every new event. */
@@ -18,7 +19,7 @@ export class EventWriter {
   private limited = 0;
   private lastScheduled = 0;
   private trailing: NodeJS.Timeout | null = null;
-  private readonly limiter: RateLimiter;
+  private readonly limiter: SharedRateLimiter<TrackingHit>;
 
   constructor(
     private readonly pool: Pool,
@@ -26,7 +27,7 @@ export class EventWriter {
     private readonly notifier: EventNotifier,
     private readonly logger: Logger,
   ) {
-    this.limiter = new RateLimiter(pool, limits, limits.syncMs);
+    this.limiter = new SharedRateLimiter(pool, (hit) => trackingScopes(hit, limits), limits.syncMs);
   }
 
   async write(hits: readonly TrackingHit[]): Promise<void> {

@@ -1,102 +1,12 @@
-import type { Pool } from 'pg';
 import type { TrackingLimits } from '../config.js';
 import type { TrackingHit } from './tracking-event.js';
 
 /** The scopes a hit counts against, each with its limit per minute. */
-function scopesOf(hit: TrackingHit, limits: TrackingLimits): [string, number][] {
+export function trackingScopes(hit: TrackingHit, limits: TrackingLimits): [string, number][] {
   const kind = hit.type === 'CLICK' ? 'click' : 'open';
   return [
     [`${kind}:all`, kind === 'click' ? limits.clicksPerMinute : limits.opensPerMinute],
     [`${kind}:ip:${hit.ipAddress ?? 'none'}`, limits.perIpPerMinute],
     [`${kind}:msg:${hit.messageId}`, limits.perMessagePerMinute],
   ];
-}
-
-const minuteOf = (time: number) => Math.floor(time / 60_000);
-
-/**
- * The abuse limits of the tracking routes. The counts live in PostgreSQL (tracking_rate, one row
- * per scope and minute), so they hold across processes. To keep the hot path cheap, a process adds
- * its hits to those rows at most every `syncMs` (one statement for all scopes it saw) and, between
- * syncs, judges hits by the totals of its last sync plus its own hits since: several processes may
- * together let through up to one sync interval of traffic more than a limit. With syncMs 0 every
- * batch syncs, and the limits are exact. Every hit counts, recorded or not, so a flood stays
- * limited for the rest of its minute.
- */
-export class RateLimiter {
-  /** Totals per scope as of the last sync, and the minute they belong to. */
-  private known = new Map<string, number>();
-  private knownMinute = 0;
-  /** This process's hits per scope since the last sync. */
-  private unsynced = new Map<string, number>();
-  private lastSync = 0;
-
-  constructor(
-    private readonly pool: Pool,
-    private readonly limits: TrackingLimits,
-    private readonly syncMs: number,
-  ) {}
-
-  /** The hits to record; the others are over a limit. */
-  async filter(hits: readonly TrackingHit[]): Promise<TrackingHit[]> {
-    const now = Date.now();
-    if (minuteOf(now) !== this.knownMinute) {
-      this.known.clear();
-      this.unsynced.clear();
-      this.knownMinute = minuteOf(now);
-    }
-    const seen = new Map<string, number>();
-    const allowed = hits.filter((hit) => {
-      let fits = true;
-      for (const [scope, limit] of scopesOf(hit, this.limits)) {
-        const before =
-          (this.known.get(scope) ?? 0) + (this.unsynced.get(scope) ?? 0) + (seen.get(scope) ?? 0);
-        if (before >= limit) fits = false;
-        seen.set(scope, (seen.get(scope) ?? 0) + 1);
-      }
-      return fits;
-    });
-    for (const [scope, n] of seen) this.unsynced.set(scope, (this.unsynced.get(scope) ?? 0) + n);
-    if (now - this.lastSync >= this.syncMs) {
-      await this.sync(now);
-      // Exact mode: judge this very batch by the totals every process has written.
-      if (this.syncMs === 0) return this.judgeAfterSync(hits, seen);
-    }
-    return allowed;
-  }
-
-  /** Adds this process's unsynced hits to the shared counts and takes the totals back. */
-  private async sync(now: number): Promise<void> {
-    const scopes = [...this.unsynced.keys()];
-    const counts = scopes.map((s) => this.unsynced.get(s)!);
-    this.unsynced.clear();
-    this.lastSync = now;
-    if (scopes.length === 0) return;
-    const { rows } = await this.pool.query<{ scope: string; hits: number }>(
-      `insert into tracking_rate as r (scope, window_start, hits)
-       select scope, date_trunc('minute', now()), n from unnest($1::text[], $2::int[]) as t(scope, n)
-       order by scope
-       on conflict (scope) do update set
-         hits = case when r.window_start = excluded.window_start then r.hits + excluded.hits else excluded.hits end,
-         window_start = excluded.window_start
-       returning scope, hits`,
-      [scopes, counts],
-    );
-    for (const { scope, hits } of rows) this.known.set(scope, hits);
-  }
-
-  /** With fresh totals (this batch included): a scope lets through what was left before the batch. */
-  private judgeAfterSync(hits: readonly TrackingHit[], batchCounts: Map<string, number>): TrackingHit[] {
-    const room = new Map<string, number>();
-    for (const [scope, n] of batchCounts) room.set(scope, (this.known.get(scope) ?? n) - n);
-    return hits.filter((hit) => {
-      let fits = true;
-      for (const [scope, limit] of scopesOf(hit, this.limits)) {
-        const before = room.get(scope) ?? 0;
-        if (before >= limit) fits = false;
-        room.set(scope, before + 1);
-      }
-      return fits;
-    });
-  }
 }

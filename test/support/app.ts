@@ -35,6 +35,10 @@ export async function startTestApp(
     TRACKING_LIMIT_CLICKS_PER_MINUTE: '1000000',
     TRACKING_LIMIT_PER_IP_PER_MINUTE: '1000000',
     TRACKING_LIMIT_PER_MESSAGE_PER_MINUTE: '1000000',
+    // so are the API's (test/api-rate-limits.test.ts)
+    API_LIMIT_REQUESTS_PER_MINUTE: '1000000',
+    API_LIMIT_ANONYMOUS_PER_MINUTE: '1000000',
+    API_LIMIT_FAILED_AUTH_PER_MINUTE: '1000000',
     ...TEST_SECRETS,
     ...options.env,
   });

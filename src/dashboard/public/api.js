@@ -59,9 +59,14 @@ export async function gql(query, variables = {}, { key = session.key, signal } =
   } catch {
     throw new ApiError(`The server answered ${response.status} without a GraphQL response.`, 'HTTP');
   }
+  // a 413 (body too large) and other refusals before GraphQL say why in `detail`
+  if (!body.errors && typeof body.detail === 'string') throw new ApiError(body.detail, 'HTTP');
   if (body.errors?.length) {
     const code = body.errors[0].extensions?.code ?? 'ERROR';
-    const message = [...new Set(body.errors.map((e) => e.message))].join('; ');
+    const message =
+      code === 'RATE_LIMITED'
+        ? `Too many requests for this account right now: mailtrace will take more in ${body.errors[0].extensions.retryAfterSeconds} s.`
+        : [...new Set(body.errors.map((e) => e.message))].join('; ');
     const error = new ApiError(message, code, body.errors);
     if (code === 'UNAUTHENTICATED' && key === session.key)
       window.dispatchEvent(new CustomEvent(UNAUTHENTICATED_EVENT, { detail: error }));
