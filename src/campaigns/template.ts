@@ -18,7 +18,9 @@ export function personalize(
   return template.replace(PLACEHOLDER, (match, name: string, fallback: string | undefined) => {
     // filled per message when the email is rendered (see renderTrackedEmail)
     if (name.toLowerCase() === 'unsubscribe_url') return match;
-    const value = variables[name.toLowerCase()];
+    // own fields only: `{{constructor}}` or `{{__proto__}}` must not reach Object.prototype
+    const key = name.toLowerCase();
+    const value = Object.hasOwn(variables, key) ? variables[key] : undefined;
     const chosen = value === null || value === undefined || value === '' ? (fallback?.trim() ?? '') : value;
     if (mode === 'html') return escapeHtml(chosen);
     if (mode === 'header') return chosen.replace(/[\r\n]+/g, ' ');

@@ -68,6 +68,9 @@ export class TrackingTokens {
   /** The signed body, or null when no secret's MAC matches. */
   private open(token: string): Buffer | null {
     const bytes = Buffer.from(token, 'base64url');
+    // one spelling per token: base64 leaves the last character's low bits unused, so "...A" and
+    // "...B" would decode alike; only the canonical form (what `seal` wrote) verifies
+    if (bytes.toString('base64url') !== token) return null;
     const body = bytes.subarray(0, bytes.length - MAC_BYTES);
     const mac = bytes.subarray(bytes.length - MAC_BYTES);
     return this.keys.some((key) => timingSafeEqual(mac, this.mac(key, body))) ? body : null;
