@@ -41,8 +41,11 @@ describe('accounts and API keys', () => {
     expect(mutation.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
   });
 
-  it('allows introspection without a key', async () => {
-    const result = await gql(t.baseUrl, null, '{ __schema { queryType { name } } }');
+  it('answers introspection with a key only', async () => {
+    const anonymous = await gql(t.baseUrl, null, '{ __schema { queryType { name } } }');
+    expect(anonymous.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    expect(anonymous.data).toBeNull();
+    const result = await gql(t.baseUrl, key, '{ __schema { queryType { name } } }');
     expect(result.data?.__schema.queryType.name).toBe('Query');
   });
 

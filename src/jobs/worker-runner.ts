@@ -35,6 +35,10 @@ export async function startWorkerRunner(options: WorkerRunnerOptions): Promise<W
   const events = new EventEmitter();
   events.on('worker:create', ({ worker }) => workerIds.add(worker.workerId));
   events.on('worker:stop', ({ worker }) => workerIds.delete(worker.workerId));
+  // batched job fetches lock jobs in the pool's name, not a worker's: it must beat too, or its own
+  // process would find those jobs held by a worker that never beats and hand them out twice
+  events.on('pool:create', ({ workerPool }) => workerIds.add(workerPool.id));
+  events.on('pool:release', ({ workerPool }) => workerIds.delete(workerPool.id));
   const utils = await makeWorkerUtils({ pgPool: pool, logger: graphileLogger(logger) });
   const runner: Runner = await run({
     pgPool: pool,
