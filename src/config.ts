@@ -44,6 +44,8 @@ export interface Config {
   /** Largest /graphql body in bytes; only the import mutations, with a valid key, may send up to `importBodyLimit`. */
   apiBodyLimit: number;
   apiImportBodyLimit: number;
+  /** Senders' SMTP hosts may be loopback or private addresses (a relay on the operator's network). */
+  smtpAllowPrivate: boolean;
   /** Per-minute limits of the GraphQL API, shared by all processes; over them: 429 RATE_LIMITED. */
   apiLimits: ApiLimits;
 }
@@ -169,6 +171,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     apiBodyLimit:
       optional(env, 'API_BODY_LIMIT_BYTES', (v) => parseIntIn(v, 1_024, 1_073_741_824)) ?? 1_048_576,
+    smtpAllowPrivate: optional(env, 'SMTP_ALLOW_PRIVATE_ADDRESSES', parseBoolean) ?? false,
     apiLimits: {
       requestsPerMinute:
         optional(env, 'API_LIMIT_REQUESTS_PER_MINUTE', (v) => parseIntIn(v, 1, 100_000_000)) ?? 1_200,

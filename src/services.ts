@@ -12,6 +12,7 @@ import type { Config } from './config.js';
 import { SecretBox } from './crypto/secret-box.js';
 import { ApiRateLimits } from './rate-limits/api-rate-limits.js';
 import type { Logger } from './logger.js';
+import { SmtpHostGuard } from './mail/smtp-host-guard.js';
 import { SmtpTransports } from './mail/smtp-transports.js';
 import { MessageResolver } from './messages/message.resolver.js';
 import { MessageService } from './messages/message.service.js';
@@ -41,13 +42,17 @@ import { WebhookService } from './webhooks/webhook.service.js';
 export function createServices(config: Config, logger: Logger, orm: MikroORM, pool: Pool) {
   const tokens = new TrackingTokens(config.trackingSecrets);
   const urls = new TrackingUrls(config.publicUrl, tokens);
-  const transports = new SmtpTransports(logger);
+  const smtpHosts = new SmtpHostGuard({
+    allowPrivate: config.smtpAllowPrivate,
+    capturePort: config.captureSmtpPort,
+  });
+  const transports = new SmtpTransports(smtpHosts, logger);
   const apiKeys = new ApiKeyService();
   const apiLimits = new ApiRateLimits(pool, config.apiLimits);
   const accounts = new AccountService(apiKeys);
   const suppressions = new SuppressionService(pool);
   const secretBox = new SecretBox(config.encryptionKey);
-  const senders = new SenderService(secretBox, transports);
+  const senders = new SenderService(secretBox, transports, smtpHosts);
   const webhookDispatch = new WebhookDispatch(pool);
   const webhooks = new WebhookService(pool, secretBox, config.webhooks);
   const webhookSender = new WebhookSender(pool, secretBox, config.webhooks, logger);

@@ -155,7 +155,8 @@ closed,ops3@example.com,whatever,127.0.0.1,1,false,`;
     expect(wrong.error).not.toContain('wrong-pass-123');
     const closed = await verify(ids.closed);
     expect(closed.ok).toBe(false);
-    expect(closed.error).toMatch(/ECONNREFUSED|ESOCKET|ECONNECTION/);
+    // only that it could not connect: error codes would map which internal ports are open
+    expect(closed.error).toMatch(/^could not connect to 127\.0\.0\.1:\d+$/);
   });
 
   it('deletes a sender softly: gone from the list, key free again, unknown ids are NOT_FOUND', async () => {

@@ -3,6 +3,7 @@ import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import type { Logger } from '../logger.js';
 import type { Sender } from '../senders/sender.entity.js';
 import { describeSmtpError } from './smtp-errors.js';
+import type { SmtpHostGuard } from './smtp-host-guard.js';
 
 interface CachedTransport {
   version: number;
@@ -15,9 +16,14 @@ export interface SmtpTransportOptions {
   timeoutMs: number;
 }
 
-function smtpOptions(sender: Sender, password: string, options: SmtpTransportOptions) {
+/** Network failures say only that: their codes would map which internal ports are open. */
+const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'ESOCKET', 'ECONNECTION', 'EDNS', 'ECONNRESET']);
+
+function smtpOptions(sender: Sender, address: string, password: string, options: SmtpTransportOptions) {
   return {
-    host: sender.smtpHost,
+    // the checked address itself; TLS still verifies the certificate against the host name
+    host: address,
+    tls: { servername: sender.smtpHost },
     port: sender.smtpPort,
     secure: sender.smtpSecure,
     auth: { user: sender.smtpUser, pass: password },
@@ -35,17 +41,20 @@ export class SmtpTransports {
   private readonly cache = new Map<string, CachedTransport>();
 
   constructor(
+    private readonly guard: SmtpHostGuard,
     private readonly logger: Logger,
     private readonly options: SmtpTransportOptions = { maxConnections: 5, timeoutMs: 10_000 },
   ) {}
 
-  get(sender: Sender, password: string): Transporter<SMTPPool.SentMessageInfo> {
+  /** The sender's pool; BAD_USER_INPUT when its host now leads inside (see SmtpHostGuard). */
+  async get(sender: Sender, password: string): Promise<Transporter<SMTPPool.SentMessageInfo>> {
     const version = sender.updatedAt.getTime();
     const cached = this.cache.get(sender.id);
     if (cached && cached.version === version) return cached.transporter;
-    if (cached) this.close(sender.id);
+    const address = await this.guard.resolve(sender.smtpHost, sender.smtpPort);
+    if (this.cache.has(sender.id)) this.close(sender.id);
     const transporter = nodemailer.createTransport({
-      ...smtpOptions(sender, password, this.options),
+      ...smtpOptions(sender, address, password, this.options),
       pool: true,
       maxConnections: this.options.maxConnections,
       maxMessages: Number.POSITIVE_INFINITY,
@@ -68,11 +77,21 @@ export class SmtpTransports {
 
   /** null when the server accepted the connection and login, else what went wrong (secrets removed). */
   async verify(sender: Sender, password: string): Promise<string | null> {
-    const transporter = nodemailer.createTransport(smtpOptions(sender, password, this.options));
+    let address: string;
+    try {
+      address = await this.guard.resolve(sender.smtpHost, sender.smtpPort);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    const transporter = nodemailer.createTransport(smtpOptions(sender, address, password, this.options));
     try {
       await transporter.verify();
       return null;
     } catch (error) {
+      const { code, responseCode } = error as { code?: string; responseCode?: number };
+      if (responseCode === undefined && code && NETWORK_ERRORS.has(code)) {
+        return `could not connect to ${sender.smtpHost}:${sender.smtpPort}`;
+      }
       return describeSmtpError(error, [password]);
     } finally {
       transporter.close();

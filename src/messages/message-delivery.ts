@@ -81,11 +81,12 @@ export class MessageDelivery {
         'sender limit reached; deferring',
       );
     }
+    // before claiming: a host that now leads inside fails the job while its messages stay QUEUED
+    const password = this.senders.password(sender);
+    const transporter = await this.transports.get(sender, password);
     const claimed = await this.claim(messages.slice(0, granted));
     if (claimed.length === 0) return;
     const contents = await this.campaignContent.forMessages(claimed.map((c) => c.message));
-    const password = this.senders.password(sender);
-    const transporter = this.transports.get(sender, password);
     const retry: EmailMessage[] = [];
     let nextAttemptAt = Number.POSITIVE_INFINITY;
 

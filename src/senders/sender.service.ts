@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { isUuid, newId } from '../db/ids.js';
 import { BadInputError, NotFoundError } from '../errors.js';
+import type { SmtpHostGuard } from '../mail/smtp-host-guard.js';
 import type { SmtpTransports } from '../mail/smtp-transports.js';
 import { Sender } from './sender.entity.js';
 import type { ImportSendersResult, SenderInput, SenderVerification } from './sender.input.js';
@@ -12,6 +13,7 @@ export class SenderService {
   constructor(
     private readonly secretBox: SecretBox,
     private readonly transports: SmtpTransports,
+    private readonly smtpHosts: SmtpHostGuard,
   ) {}
 
   list(em: EntityManager, accountId: string): Promise<Sender[]> {
@@ -28,6 +30,7 @@ export class SenderService {
   async create(em: EntityManager, accountId: string, input: SenderInput): Promise<Sender> {
     const result = validateSender(input);
     if ('problems' in result) throw new BadInputError(result.problems.join('; '));
+    await this.smtpHosts.check(result.fields.smtpHost, result.fields.smtpPort);
     return em.transactional(async (tx) => {
       await lockSendersOf(tx, accountId);
       const existing = await tx.findOne(Sender, { accountId, key: result.fields.key, deletedAt: null });
@@ -47,6 +50,8 @@ export class SenderService {
     const { senders, errors } = parseSendersCsv(csv);
     if (errors.length > 0) return { created: 0, updated: 0, errors };
     if (senders.length === 0) throw new BadInputError('the senders CSV has a header but no rows');
+    const refused = await this.refusedHosts(senders);
+    if (refused.length > 0) return { created: 0, updated: 0, errors: refused };
     return em.transactional(async (tx) => {
       await lockSendersOf(tx, accountId);
       const existing = await tx.find(Sender, {
@@ -86,6 +91,14 @@ export class SenderService {
   }
 
   /** Connects and authenticates to the sender's SMTP server without sending anything. */
+  /** Rows whose SMTP host leads inside, by line (header = line 1, one line a row). */
+  private async refusedHosts(senders: SenderFields[]): Promise<{ line: number; message: string }[]> {
+    const checks = await Promise.allSettled(senders.map((s) => this.smtpHosts.check(s.smtpHost, s.smtpPort)));
+    return checks.flatMap((check, i) =>
+      check.status === 'rejected' ? [{ line: i + 2, message: (check.reason as Error).message }] : [],
+    );
+  }
+
   async verify(em: EntityManager, accountId: string, id: string): Promise<SenderVerification> {
     const sender = await this.get(em, accountId, id);
     const error = await this.transports.verify(sender, this.password(sender));

@@ -1,0 +1,135 @@
+import { createServer, type Server } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAccount, gql, gqlOk, startTestApp, type TestApp } from './support/app.js';
+
+const LOOPBACK_SPELLINGS = [
+  '127.0.0.1',
+  'localhost',
+  'mail.localhost',
+  '127.1',
+  '2130706433',
+  '0x7f000001',
+  '0177.0.0.1',
+  '[::1]',
+  '::1',
+  '::ffff:127.0.0.1',
+  '0.0.0.0',
+  '10.0.0.5',
+  '192.168.1.1',
+  '169.254.169.254',
+];
+
+describe('senders cannot reach the internal network', () => {
+  let t: TestApp;
+  let key: string;
+  let listener: Server;
+  let port: number;
+  let connections = 0;
+
+  beforeAll(async () => {
+    t = await startTestApp({ worker: true, env: { SMTP_ALLOW_PRIVATE_ADDRESSES: 'false' } });
+    ({ key } = await createAccount(t.app, 'Mapper'));
+    listener = createServer((socket) => {
+      connections++;
+      socket.end('220 internal service\r\n');
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    port = (listener.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    await t?.stop();
+    listener?.close();
+  });
+
+  it('refuses every spelling of loopback and private addresses at createSender with BAD_USER_INPUT', async () => {
+    for (const smtpHost of LOOPBACK_SPELLINGS) {
+      const result = await gql(
+        t.baseUrl,
+        key,
+        'mutation($i: SenderInput!) { createSender(input: $i) { id } }',
+        {
+          i: { key: 'k', email: 'a@example.com', password: 'p', smtpHost, smtpPort: port },
+        },
+      );
+      expect(result.errors?.[0].extensions?.code, smtpHost).toBe('BAD_USER_INPUT');
+    }
+    expect((await gqlOk(t.baseUrl, key, '{ senders { id } }')).senders).toEqual([]);
+    expect(connections).toBe(0);
+  });
+
+  it('refuses such rows in importSenders by line, and imports nothing', async () => {
+    const csv = `key,email,app_password,name,smtp_host,smtp_port\nok,a@example.com,pw,,smtp.example.com,587\nbad,b@example.com,pw,,127.1,${port}\n`;
+    const result = await gqlOk(
+      t.baseUrl,
+      key,
+      'mutation($c: String!) { importSenders(csv: $c) { created errors { line message } } }',
+      { c: csv },
+    );
+    expect(result.importSenders.created).toBe(0);
+    expect(result.importSenders.errors).toEqual([
+      { line: 3, message: expect.stringMatching(/loopback, private or reserved/) },
+    ]);
+    expect((await gqlOk(t.baseUrl, key, '{ senders { id } }')).senders).toEqual([]);
+  });
+
+  it('never connects for a sender stored while allowed: verifySender and sendEmail are refused', async () => {
+    const allowed = await startTestApp({
+      worker: false,
+      database: t.db,
+      env: { SMTP_ALLOW_PRIVATE_ADDRESSES: 'true' },
+    });
+    const senderId = (
+      await gqlOk(allowed.baseUrl, key, 'mutation($i: SenderInput!) { createSender(input: $i) { id } }', {
+        i: { key: 'old', email: 'a@example.com', password: 'p', smtpHost: '127.0.0.1', smtpPort: port },
+      })
+    ).createSender.id;
+    await allowed.stop();
+    const verified = await gqlOk(t.baseUrl, key, `mutation { verifySender(id: "${senderId}") { ok error } }`);
+    expect(verified.verifySender.ok).toBe(false);
+    expect(verified.verifySender.error).toMatch(/loopback, private or reserved/);
+    expect(verified.verifySender.error).not.toMatch(/ECONNREFUSED|220/);
+    const sent = await gqlOk(
+      t.baseUrl,
+      key,
+      'mutation($i: SendEmailInput!) { sendEmail(input: $i) { id status } }',
+      {
+        i: { senderId, recipient: 'r@example.com', subject: 's', body: 'b' },
+      },
+    );
+    // the job fails before claiming: the message stays QUEUED and nothing connects
+    await (async () => {
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline) {
+        const { rows } = await t.app.services.pool.query(
+          'select 1 from graphile_worker.jobs where attempts > 0',
+        );
+        if (rows.length > 0) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error('the send job never ran');
+    })();
+    const message = await gqlOk(t.baseUrl, key, `{ message(id: "${sent.sendEmail.id}") { status } }`);
+    expect(message.message.status).toBe('QUEUED');
+    expect(connections).toBe(0);
+  });
+
+  it('does not reveal port states: a refused public-looking connection says only that it could not connect', async () => {
+    const allowed = await startTestApp({
+      worker: false,
+      database: t.db,
+      env: { SMTP_ALLOW_PRIVATE_ADDRESSES: 'true' },
+    });
+    const senderId = (
+      await gqlOk(allowed.baseUrl, key, 'mutation($i: SenderInput!) { createSender(input: $i) { id } }', {
+        i: { key: 'closed', email: 'a@example.com', password: 'p', smtpHost: '127.0.0.1', smtpPort: 1 },
+      })
+    ).createSender.id;
+    const verified = await gqlOk(
+      allowed.baseUrl,
+      key,
+      `mutation { verifySender(id: "${senderId}") { ok error } }`,
+    );
+    await allowed.stop();
+    expect(verified.verifySender.error).toBe('could not connect to 127.0.0.1:1');
+  });
+});
