@@ -16,6 +16,8 @@ function spawnWorker(databaseUrl: string): ChildProcess {
       LOG_LEVEL: 'silent',
       WORKER_CONCURRENCY: '4',
       WORKER_HEARTBEAT_MS: '300',
+      // its SMTP peer listens on loopback
+      SMTP_ALLOW_PRIVATE_ADDRESSES: 'true',
     },
     stdio: 'ignore',
   });

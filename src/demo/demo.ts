@@ -31,6 +31,8 @@ export async function runDemo(args: string[]): Promise<void> {
     PORT: '0',
     HOST: '127.0.0.1',
     TRUST_PROXY: '1',
+    // the demo sender's capture server is allowed by the SMTP host guard's own rule, also with DATABASE_URL
+    CAPTURE_SMTP_PORT: String(capturePort),
   });
   const logger = createLogger(base.logLevel === 'info' ? 'warn' : base.logLevel);
   const print = (line: string) => console.log(`demo: ${line}`);
