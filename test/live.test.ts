@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount, eventually, gqlOk, startTestApp, type TestApp } from './support/app.js';
 import { createCampaign, createSender, importRecipients } from './support/campaigns.js';
 import { writeCityDatabase } from './support/geo-fixture.js';
-import { liveClient, subscribeTo } from './support/live.js';
+import { liveClient, subscribeTo, untilLive } from './support/live.js';
 
 const EVENT =
   'id type messageId campaignId recipient machine machineReason url ipAddress location { country city }';
@@ -41,7 +41,9 @@ const click = (t: TestApp, messageId: string, url: string) =>
 describe('live subscriptions over graphql-ws', () => {
   let t: TestApp;
   let alice: string;
+  let aliceId: string;
   let bob: string;
+  let bobId: string;
   const clients: ReturnType<typeof liveClient>[] = [];
   const client = (key: string | null) => {
     const c = liveClient(t.baseUrl, key);
@@ -51,8 +53,8 @@ describe('live subscriptions over graphql-ws', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ worker: false, env: { TRUST_PROXY: '1', GEOIP_DB: writeCityDatabase() } });
-    ({ key: alice } = await createAccount(t.app, 'Alice'));
-    ({ key: bob } = await createAccount(t.app, 'Bob'));
+    ({ key: alice, accountId: aliceId } = await createAccount(t.app, 'Alice'));
+    ({ key: bob, accountId: bobId } = await createAccount(t.app, 'Bob'));
   });
   // every test starts with no subscriber left from the one before (a stream closes asynchronously)
   afterEach(async () => {
@@ -70,7 +72,7 @@ describe('live subscriptions over graphql-ws', () => {
       `subscription($c: ID) { trackingEvents(campaignId: $c) { ${EVENT} } }`,
       { c: campaignId },
     );
-    await eventually(async () => t.app.liveSubscribers() === 1);
+    await untilLive(t.app, 1, [aliceId]);
     await open(t, messageIds[0]);
     const first = await live.next();
     expect(first).toMatchObject({
@@ -100,7 +102,7 @@ describe('live subscriptions over graphql-ws', () => {
       },
     );
     const opens = subscribeTo(client(alice), `subscription { emailOpened { ${EVENT} } }`);
-    await eventually(async () => t.app.liveSubscribers() === 2);
+    await untilLive(t.app, 2, [aliceId]);
     await open(t, one.messageIds[0]);
     await click(t, other.messageIds[0], 'https://example.com/other');
     await click(t, one.messageIds[1], 'https://example.com/mine');
@@ -128,7 +130,8 @@ describe('live subscriptions over graphql-ws', () => {
     expect(errors[0].extensions?.code).toBe('NOT_FOUND');
     const bobsFeed = subscribeTo(client(bob), `subscription { trackingEvents { ${EVENT} } }`);
     const alicesFeed = subscribeTo(client(alice), `subscription { trackingEvents { ${EVENT} } }`);
-    await eventually(async () => t.app.liveSubscribers() === 2);
+    // both announced: Bob's feed must stay empty because it is Bob's, not because nobody listened yet
+    await untilLive(t.app, 2, [aliceId, bobId]);
     await open(t, mine.messageIds[0]);
     expect(await alicesFeed.next()).toMatchObject({ messageId: mine.messageIds[0] });
     await new Promise((r) => setTimeout(r, 400));
@@ -149,7 +152,7 @@ describe('live subscriptions over graphql-ws', () => {
     const { messageIds } = await campaignWithMessages(t, alice, 3);
     const first = client(alice);
     const feed = subscribeTo(first, `subscription { emailOpened { ${EVENT} } }`);
-    await eventually(async () => t.app.liveSubscribers() === 1);
+    await untilLive(t.app, 1, [aliceId]);
     await t.app.services.pool.query(
       `select pg_terminate_backend(pid) from pg_stat_activity where query ilike 'listen mailtrace_events%' and datname = current_database()`,
     );
@@ -160,7 +163,7 @@ describe('live subscriptions over graphql-ws', () => {
     await eventually(async () => t.app.liveSubscribers() === 0);
 
     const again = subscribeTo(client(alice), `subscription { emailOpened { ${EVENT} } }`);
-    await eventually(async () => t.app.liveSubscribers() === 1);
+    await untilLive(t.app, 1, [aliceId]);
     await open(t, messageIds[1]);
     expect(await again.next()).toMatchObject({ messageId: messageIds[1] });
     again.stop();
@@ -184,13 +187,12 @@ describe('live subscriptions across processes', () => {
   });
 
   it('delivers an open recorded by one process to a subscriber of another', async () => {
-    const { key } = await createAccount(tracking.app, 'Across');
+    const { key, accountId } = await createAccount(tracking.app, 'Across');
     const { messageIds } = await campaignWithMessages(tracking, key);
     client = liveClient(api.baseUrl, key);
     const feed = subscribeTo(client, `subscription { trackingEvents { ${EVENT} } }`);
-    await eventually(async () => api.app.liveSubscribers() === 1);
-    // the recording process learns who is watched within two seconds
-    await new Promise((r) => setTimeout(r, 2_200));
+    // the recording process learns who is watched within two seconds (its cache of subscription_presence)
+    await untilLive(api.app, 1, [accountId], tracking.app);
     await open(tracking, messageIds[0]);
     expect(await feed.next()).toMatchObject({ type: 'OPEN', messageId: messageIds[0] });
   });

@@ -1,10 +1,10 @@
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import type { App } from '../../src/app.js';
+import { eventually } from './app.js';
 
 export interface LiveSubscription<T> {
   received: T[];
-  /** Resolves when the server acknowledged the subscription (or rejects with its error). */
-  ready: Promise<void>;
   error: Promise<unknown>;
   next(timeoutMs?: number): Promise<T>;
   stop(): void;
@@ -53,11 +53,8 @@ export function subscribeTo<T = any>(
       complete: () => {},
     },
   );
-  // graphql-ws does not acknowledge subscriptions; a short pause lets the server register it
-  const ready = new Promise<void>((resolve) => setTimeout(resolve, 300));
   return {
     received,
-    ready,
     error,
     stop,
     next(timeoutMs = 5_000) {
@@ -72,4 +69,25 @@ export function subscribeTo<T = any>(
       });
     },
   };
+}
+
+/**
+ * Waits until `app` serves exactly `subscribers` live subscriptions AND the process that will record
+ * the hits (`publisher`, by default the same app) counts every account in `accounts` as watched.
+ * graphql-ws does not acknowledge a subscription, and the server counts a stream before it has
+ * announced it in subscription_presence and invalidated the publisher's two-second cache of watched
+ * accounts: a hit recorded in between is stored but never NOTIFYed, so no wait for the event would
+ * help. This waits on what the publisher itself will consult when it records the hit.
+ */
+export async function untilLive(
+  app: App,
+  subscribers: number,
+  accounts: string[],
+  publisher: App = app,
+): Promise<void> {
+  await eventually(async () => app.liveSubscribers() === subscribers);
+  await eventually(async () => {
+    const watched = new Set(await publisher.services.notifier.watched());
+    return accounts.every((account) => watched.has(account));
+  });
 }
