@@ -7,6 +7,7 @@ import { Migration20261122040000_metrics_live } from './Migration20261122040000_
 import { Migration20261122045000_campaign_countries } from './Migration20261122045000_campaign_countries.js';
 import { Migration20261122050000_webhooks } from './Migration20261122050000_webhooks.js';
 import { Migration20261201000000_transactional_messages } from './Migration20261201000000_transactional_messages.js';
+import { Migration20261203000000_account_send_quota } from './Migration20261203000000_account_send_quota.js';
 
 /** Every migration in order. Listed rather than globbed so compiled and TypeScript runs see the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -21,4 +22,5 @@ export const migrationsList: MigrationObject[] = [
     name: 'Migration20261201000000_transactional_messages',
     class: Migration20261201000000_transactional_messages,
   },
+  { name: 'Migration20261203000000_account_send_quota', class: Migration20261203000000_account_send_quota },
 ];

@@ -48,6 +48,13 @@ export interface Config {
   smtpAllowPrivate: boolean;
   /** Per-minute limits of the GraphQL API, shared by all processes; over them: 429 RATE_LIMITED. */
   apiLimits: ApiLimits;
+  /** Messages sendEmail and sendCampaign may queue per account and UTC hour/day; over it: RATE_LIMITED. */
+  sendQuota: SendQuota;
+}
+
+export interface SendQuota {
+  perHour: number;
+  perDay: number;
 }
 
 export interface ApiLimits {
@@ -57,6 +64,8 @@ export interface ApiLimits {
   anonymousPerMinute: number;
   /** Requests with a key that does not authenticate, per minute per client address. */
   failedAuthPerMinute: number;
+  /** Query cost (graphql-armor's measure, as QUERY_MAX_COST) per minute per account. */
+  costPerMinute: number;
   syncMs: number;
 }
 
@@ -179,7 +188,14 @@ export function loadConfig(env: Env = process.env): Config {
         optional(env, 'API_LIMIT_ANONYMOUS_PER_MINUTE', (v) => parseIntIn(v, 1, 100_000_000)) ?? 60,
       failedAuthPerMinute:
         optional(env, 'API_LIMIT_FAILED_AUTH_PER_MINUTE', (v) => parseIntIn(v, 1, 100_000_000)) ?? 10,
+      costPerMinute:
+        optional(env, 'API_LIMIT_COST_PER_MINUTE', (v) => parseIntIn(v, 1, 1_000_000_000)) ?? 200_000,
       syncMs: optional(env, 'API_LIMIT_SYNC_MS', (v) => parseIntIn(v, 0, 60_000)) ?? 1_000,
+    },
+    sendQuota: {
+      perHour:
+        optional(env, 'ACCOUNT_SEND_QUOTA_PER_HOUR', (v) => parseIntIn(v, 1, 1_000_000_000)) ?? 100_000,
+      perDay: optional(env, 'ACCOUNT_SEND_QUOTA_PER_DAY', (v) => parseIntIn(v, 1, 1_000_000_000)) ?? 500_000,
     },
     apiImportBodyLimit:
       optional(env, 'API_IMPORT_BODY_LIMIT_BYTES', (v) => parseIntIn(v, 1_024, 1_073_741_824)) ?? 33_554_432,

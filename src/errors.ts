@@ -2,7 +2,8 @@
  * Domain errors. Services throw these; the GraphQL layer turns them into `extensions.code`
  * and the HTTP routes into a status with a JSON `detail`, each in one place.
  */
-export type ErrorCode = 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'NOT_FOUND' | 'FORBIDDEN' | 'CONFLICT';
+export type ErrorCode =
+  'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'NOT_FOUND' | 'FORBIDDEN' | 'CONFLICT' | 'RATE_LIMITED';
 
 export class AppError extends Error {
   constructor(
@@ -32,10 +33,18 @@ export class NotFoundError extends AppError {
   }
 }
 
+/** Over a limit or quota; `retryAfterSeconds` says when the same call can succeed. */
+export class RateLimitedError extends AppError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super('RATE_LIMITED', message, { retryAfterSeconds });
+  }
+}
+
 export const HTTP_STATUS: Record<ErrorCode, number> = {
   BAD_USER_INPUT: 400,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  RATE_LIMITED: 429,
 };

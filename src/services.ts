@@ -56,8 +56,8 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
   const webhookDispatch = new WebhookDispatch(pool);
   const webhooks = new WebhookService(pool, secretBox, config.webhooks);
   const webhookSender = new WebhookSender(pool, secretBox, config.webhooks, logger);
-  const messages = new MessageService(pool, senders, suppressions);
-  const campaigns = new CampaignService(pool, senders, suppressions);
+  const messages = new MessageService(pool, senders, suppressions, config.sendQuota);
+  const campaigns = new CampaignService(pool, senders, suppressions, config.sendQuota);
   const campaignContent = new CampaignContent(pool);
   const fanOut = new CampaignFanOut(pool, suppressions, campaignContent, logger);
   const delivery = new MessageDelivery(

@@ -62,3 +62,33 @@ describe('API rate limits', () => {
     expect(statuses).toEqual([401, 401, 429, 429]);
   });
 });
+
+describe('API query cost budget', () => {
+  let t: TestApp;
+  let key: string;
+  let otherKey: string;
+
+  beforeAll(async () => {
+    // `{ me { id name } }` costs 5 (graphql-armor: object 2 + 1.5 × two scalars): two fit in 12
+    t = await startTestApp({
+      worker: false,
+      env: { API_LIMIT_COST_PER_MINUTE: '12', API_LIMIT_SYNC_MS: '0' },
+    });
+    ({ key } = await createAccount(t.app, 'Costly'));
+    ({ key: otherKey } = await createAccount(t.app, 'Thrifty'));
+  });
+  afterAll(() => t?.stop());
+
+  it("charges each operation's cost to its account per minute and refuses past the budget", async () => {
+    await insideOneMinute();
+    const results = [];
+    for (let i = 0; i < 3; i++) results.push(await gql(t.baseUrl, key, '{ me { id name } }'));
+    expect(results.slice(0, 2).map((r) => r.data?.me.name)).toEqual(['Costly', 'Costly']);
+    expect(results[2].status).toBe(429);
+    expect(results[2].errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(results[2].errors?.[0].message).toMatch(/query cost budget/);
+    // a cheaper document still does not fit: the budget is spent, not the request count
+    expect((await gql(t.baseUrl, key, '{ me { id } }')).errors?.[0].extensions?.code).toBe('RATE_LIMITED');
+    expect((await gql(t.baseUrl, otherKey, '{ me { id name } }')).data?.me.name).toBe('Thrifty');
+  });
+});

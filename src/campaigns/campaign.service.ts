@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Pool, PoolClient } from 'pg';
+import { takeSendQuota } from '../accounts/send-quota.js';
+import type { SendQuota } from '../config.js';
 import { isUuid, newId } from '../db/ids.js';
 import { withTransaction } from '../db/transaction.js';
 import { BadInputError, NotFoundError } from '../errors.js';
@@ -20,6 +22,7 @@ export class CampaignService {
     private readonly pool: Pool,
     private readonly senders: SenderService,
     private readonly suppressions: SuppressionService,
+    private readonly quota: SendQuota,
   ) {}
 
   list(em: EntityManager, accountId: string): Promise<Campaign[]> {
@@ -87,6 +90,8 @@ export class CampaignService {
           "the campaign's sender was deleted: choose another sender with updateCampaign",
         );
       }
+      // every recipient counts, suppressed ones too: the fan-out skips them later
+      await takeSendQuota(client, accountId, campaign.recipient_count, this.quota);
       await client.query(
         `update campaign set status = 'SENDING', send_started_at = now(), updated_at = now() where id = $1`,
         [id],

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -24,7 +24,8 @@ import { createDashboardHandler } from '../dashboard/dashboard.routes.js';
 import { createPlaygroundHandler } from '../playground/playground.routes.js';
 import { createTrackingHandler } from '../tracking/tracking.routes.js';
 import { TRACKING_PREFIX } from '../tracking/tracking-urls.js';
-import { type ApiCall, secondsToNextWindow } from '../rate-limits/api-rate-limits.js';
+import type { ApiCall } from '../rate-limits/api-rate-limits.js';
+import { costBudget, rateLimited } from '../graphql/api-limits.js';
 import { clientIp } from '../tracking/client-ip.js';
 import { graphqlBodyParser } from './body-limits.js';
 import { healthCheck } from './health.js';
@@ -92,6 +93,7 @@ export async function createHttpApp(
     parseOptions: limits.parseOptions,
     plugins: [
       ...limits.plugins,
+      costBudget(schema, (accountId, cost) => services.apiLimits.allows({ kind: 'cost', accountId, cost })),
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       // browsers get our offline GraphiQL (src/playground/); Apollo's landing page loads from a CDN
       ApolloServerPluginLandingPageDisabled(),
@@ -145,15 +147,7 @@ export async function createHttpApp(
     }),
   );
   async function refuseOverLimit(call: ApiCall): Promise<void> {
-    if (await services.apiLimits.allows(call)) return;
-    const retryAfter = secondsToNextWindow();
-    throw new GraphQLError(`too many requests: try again in ${retryAfter} s`, {
-      extensions: {
-        code: 'RATE_LIMITED',
-        retryAfterSeconds: retryAfter,
-        http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfter)]]) },
-      },
-    });
+    if (!(await services.apiLimits.allows(call))) throw rateLimited();
   }
 
   // graphql-ws (the graphql-transport-ws protocol) on the same port and path as /graphql

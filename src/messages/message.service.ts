@@ -1,5 +1,7 @@
 import { type EntityManager, sql } from '@mikro-orm/postgresql';
 import type { Pool } from 'pg';
+import { takeSendQuota } from '../accounts/send-quota.js';
+import type { SendQuota } from '../config.js';
 import { isUuid, newId } from '../db/ids.js';
 import { withTransaction } from '../db/transaction.js';
 import { BadInputError, NotFoundError } from '../errors.js';
@@ -29,6 +31,7 @@ export class MessageService {
     private readonly pool: Pool,
     private readonly senders: SenderService,
     private readonly suppressions: SuppressionService,
+    private readonly quota: SendQuota,
   ) {}
 
   /**
@@ -49,6 +52,7 @@ export class MessageService {
     const sender = await this.senders.get(em, accountId, input.senderId);
     const id = await withTransaction(this.pool, async (client) => {
       const suppressed = (await this.suppressions.suppressedAmong(accountId, [recipient], client)).size > 0;
+      if (!suppressed) await takeSendQuota(client, accountId, 1, this.quota);
       const sequenceId = (await nextSequenceIds(client, accountId, [recipient])).get(recipient);
       // made after the sequence lock, so that id order (newest first) follows sequence order
       const id = newId();

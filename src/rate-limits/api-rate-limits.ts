@@ -1,17 +1,23 @@
 import type { Pool } from 'pg';
 import type { ApiLimits } from '../config.js';
-import { SharedRateLimiter } from './shared-rate-limiter.js';
+import { type RateScope, SharedRateLimiter } from './shared-rate-limiter.js';
 
-/** One GraphQL request: by an account's key, without a key, or with a key that did not authenticate. */
+/**
+ * One GraphQL request: by an account's key, without a key, or with a key that did not
+ * authenticate; and, once its operation is known, that operation's cost to the account.
+ */
 export type ApiCall =
   | { kind: 'key'; accountId: string }
+  | { kind: 'cost'; accountId: string; cost: number }
   | { kind: 'anonymous'; ip: string | null }
   | { kind: 'failed_auth'; ip: string | null };
 
-function apiScopes(call: ApiCall, limits: ApiLimits): [string, number][] {
+function apiScopes(call: ApiCall, limits: ApiLimits): RateScope[] {
   switch (call.kind) {
     case 'key':
       return [[`api:account:${call.accountId}`, limits.requestsPerMinute]];
+    case 'cost':
+      return [[`api:cost:${call.accountId}`, limits.costPerMinute, call.cost]];
     case 'anonymous':
       return [[`api:anon:${call.ip ?? 'none'}`, limits.anonymousPerMinute]];
     case 'failed_auth':

@@ -2,6 +2,9 @@ import type { Pool } from 'pg';
 
 const minuteOf = (time: number) => Math.floor(time / 60_000);
 
+/** A scope an item counts against, its limit per minute, and how much the item weighs (1 if unsaid). */
+export type RateScope = readonly [scope: string, limit: number, weight?: number];
+
 /**
  * Per-minute limits over scopes (a client address, an API key, a message), counted in PostgreSQL
  * (tracking_rate, one row per scope and minute), so they hold across processes. To keep the hot path cheap, a process adds
@@ -21,8 +24,7 @@ export class SharedRateLimiter<T> {
 
   constructor(
     private readonly pool: Pool,
-    /** The scopes an item counts against, each with its limit per minute. */
-    private readonly scopesOf: (item: T) => [string, number][],
+    private readonly scopesOf: (item: T) => RateScope[],
     private readonly syncMs: number,
   ) {}
 
@@ -37,11 +39,11 @@ export class SharedRateLimiter<T> {
     const seen = new Map<string, number>();
     const allowed = hits.filter((hit) => {
       let fits = true;
-      for (const [scope, limit] of this.scopesOf(hit)) {
+      for (const [scope, limit, weight = 1] of this.scopesOf(hit)) {
         const before =
           (this.known.get(scope) ?? 0) + (this.unsynced.get(scope) ?? 0) + (seen.get(scope) ?? 0);
-        if (before >= limit) fits = false;
-        seen.set(scope, (seen.get(scope) ?? 0) + 1);
+        if (before + weight > limit) fits = false;
+        seen.set(scope, (seen.get(scope) ?? 0) + weight);
       }
       return fits;
     });
@@ -80,10 +82,10 @@ export class SharedRateLimiter<T> {
     for (const [scope, n] of batchCounts) room.set(scope, (this.known.get(scope) ?? n) - n);
     return hits.filter((hit) => {
       let fits = true;
-      for (const [scope, limit] of this.scopesOf(hit)) {
+      for (const [scope, limit, weight = 1] of this.scopesOf(hit)) {
         const before = room.get(scope) ?? 0;
-        if (before >= limit) fits = false;
-        room.set(scope, before + 1);
+        if (before + weight > limit) fits = false;
+        room.set(scope, before + weight);
       }
       return fits;
     });

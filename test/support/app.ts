@@ -39,6 +39,7 @@ export async function startTestApp(
     API_LIMIT_REQUESTS_PER_MINUTE: '1000000',
     API_LIMIT_ANONYMOUS_PER_MINUTE: '1000000',
     API_LIMIT_FAILED_AUTH_PER_MINUTE: '1000000',
+    API_LIMIT_COST_PER_MINUTE: '1000000000',
     // the SMTP peers of the tests listen on loopback (test/smtp-ssrf.test.ts turns this off)
     SMTP_ALLOW_PRIVATE_ADDRESSES: 'true',
     ...TEST_SECRETS,
