@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gql, gqlOk, startTestApp, type TestApp } from './support/app.js';
+import { createAccount, eventually, gql, gqlOk, startTestApp, type TestApp } from './support/app.js';
+import { createCampaign, createSender } from './support/campaigns.js';
 import { seedMessage } from './support/seed.js';
+import { startSmtpPeer } from './support/smtp-peer.js';
 import { personalize } from '../src/campaigns/template.js';
 import { escapeHtml } from '../src/messages/render.js';
 
@@ -8,6 +10,9 @@ import { escapeHtml } from '../src/messages/render.js';
  * Generated hostile inputs, each with the outcome it must get. An input is "accepted" when its
  * outcome is anything else: the suite prints the totals and fails on any accepted input.
  */
+const SEND_EMAIL = 'mutation($i: SendEmailInput!) { sendEmail(input: $i) { id } }';
+const CREATE_SENDER = 'mutation($i: SenderInput!) { createSender(input: $i) { id } }';
+
 describe('hostile inputs', () => {
   let t: TestApp;
   let victim: Awaited<ReturnType<typeof seedMessage>>;
@@ -357,6 +362,108 @@ describe('hostile inputs', () => {
       }
     }
     expect(accepted).toEqual([]);
+  });
+
+  it('lets no header or recipient be injected into mail (a real SMTP peer receives what was sent)', async () => {
+    const peer = await startSmtpPeer();
+    const sending = await startTestApp();
+    try {
+      const { key } = await createAccount(sending.app, 'Injector');
+      const senderId = await createSender(sending.baseUrl, key, peer.port);
+      const breaks = ['\r\n', '\n', '\r', '\r\n ', '%0d%0a', '\u2028'];
+      const injections = breaks.flatMap((br) => [
+        `${br}Bcc: evil@example.com`,
+        `${br}To: evil@example.com`,
+        `${br}${br}evil body`,
+        `>${br}RCPT TO:<evil@example.com>`,
+      ]);
+      injections.push(', evil@example.com', '; evil@example.com', ' <evil@example.com>');
+      const refusedOrHarmless = async (label: string, query: string, variables: Record<string, unknown>) => {
+        const result = await gql(sending.baseUrl, key, query, variables);
+        const code = result.errors?.[0]?.extensions?.code;
+        if (code !== undefined) return check(label, code === 'BAD_USER_INPUT');
+        return result.data;
+      };
+      const sent: { label: string; recipient: string }[] = [];
+      let n = 0;
+      for (const injection of injections) {
+        const recipient = `r${n++}@example.com`;
+        // the recipient itself, the subject, and a sender's address and name
+        await refusedOrHarmless(`recipient ${JSON.stringify(injection)}`, SEND_EMAIL, {
+          i: { senderId, recipient: `${recipient}${injection}`, subject: 'S', body: 'B' },
+        });
+        const subject = await refusedOrHarmless(`subject ${JSON.stringify(injection)}`, SEND_EMAIL, {
+          i: { senderId, recipient, subject: `Hi${injection}`, body: 'B' },
+        });
+        if (subject) sent.push({ label: `subject ${JSON.stringify(injection)}`, recipient });
+        for (const field of ['email', 'name'] as const) {
+          const values = {
+            key: `k${n++}`,
+            email: 'sender@example.com',
+            name: 'Acme',
+            password: 'app-password',
+          };
+          values[field] = `${values[field]}${injection}`;
+          const created = await refusedOrHarmless(
+            `sender ${field} ${JSON.stringify(injection)}`,
+            CREATE_SENDER,
+            {
+              i: { ...values, smtpHost: '127.0.0.1', smtpPort: peer.port },
+            },
+          );
+          if (!created) continue;
+          const to = `r${n++}@example.com`;
+          await gqlOk(sending.baseUrl, key, SEND_EMAIL, {
+            i: { senderId: created.createSender.id, recipient: to, subject: 'S', body: 'B' },
+          });
+          sent.push({ label: `sender ${field} ${JSON.stringify(injection)}`, recipient: to });
+        }
+      }
+      // personalisation: a recipient's own values in a campaign's subject
+      const campaignId = await createCampaign(sending.baseUrl, key, senderId, {
+        subject: 'Hi {{first_name}}',
+      });
+      const personalised = injections.map((injection, i) => ({
+        email: `p${i}@example.com`,
+        firstName: `Ann${injection}`,
+      }));
+      await gqlOk(
+        sending.baseUrl,
+        key,
+        'mutation($id: ID!, $r: [RecipientInput!]!) { addRecipients(campaignId: $id, recipients: $r) { added } }',
+        { id: campaignId, r: personalised },
+      );
+      await gqlOk(sending.baseUrl, key, 'mutation($id: ID!) { sendCampaign(id: $id) { id } }', {
+        id: campaignId,
+      });
+      for (const p of personalised)
+        sent.push({ label: `first_name ${JSON.stringify(p.firstName)}`, recipient: p.email });
+
+      await eventually(
+        async () => sent.every((s) => peer.received.some((m) => m.envelopeTo.includes(s.recipient))),
+        60_000,
+      );
+      for (const { label, recipient } of sent) {
+        const mails = peer.received.filter((m) => m.envelopeTo.includes(recipient));
+        const head = mails[0].raw.split(/\r?\n\r?\n/, 1)[0];
+        check(
+          `${label}: one message to its recipient only, no header added`,
+          mails.length === 1 &&
+            mails[0].envelopeTo.length === 1 &&
+            !/^(bcc|to): .*evil/im.test(head) &&
+            !mails[0].parsed.bcc &&
+            !/evil/.test(JSON.stringify(mails[0].parsed.to)),
+        );
+      }
+      check(
+        'nothing reached the injected address',
+        !peer.received.some((m) => m.envelopeTo.some((a) => a.includes('evil'))),
+      );
+      expect(accepted).toEqual([]);
+    } finally {
+      await sending.stop();
+      await peer.stop();
+    }
   });
 
   it('tried at least 500 inputs', () => {

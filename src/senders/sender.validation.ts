@@ -34,6 +34,8 @@ export function validateSender(input: SenderInput): { fields: SenderFields } | {
   else if (input.password.length > 500) problems.push('password is longer than 500 characters');
   const name = input.name?.trim() || null;
   if (name && name.length > 200) problems.push('name is longer than 200 characters');
+  // it becomes the From header's display name: no line breaks or other control characters
+  if (name && /\p{Cc}/u.test(name)) problems.push('name must be one line without control characters');
   const smtpHost = input.smtpHost?.trim() || DEFAULT_SMTP_HOST;
   if (!HOSTNAME.test(smtpHost)) problems.push(`smtp_host "${smtpHost}" is not a host name`);
   const smtpPort = input.smtpPort ?? DEFAULT_SMTP_PORT;
