@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 
 /** Everything the service reads from its environment, parsed and checked once at start. */
@@ -44,6 +45,8 @@ export interface Config {
   /** Largest /graphql body in bytes; only the import mutations, with a valid key, may send up to `importBodyLimit`. */
   apiBodyLimit: number;
   apiImportBodyLimit: number;
+  /** DNS servers (ip or ip:port) that resolve SMTP and webhook hosts; null: the system's resolver. */
+  dnsServers: string[] | null;
   /** Senders' SMTP hosts may be loopback or private addresses (a relay on the operator's network). */
   smtpAllowPrivate: boolean;
   /** Per-minute limits of the GraphQL API, shared by all processes; over them: 429 RATE_LIMITED. */
@@ -181,6 +184,7 @@ export function loadConfig(env: Env = process.env): Config {
     apiBodyLimit:
       optional(env, 'API_BODY_LIMIT_BYTES', (v) => parseIntIn(v, 1_024, 1_073_741_824)) ?? 1_048_576,
     smtpAllowPrivate: optional(env, 'SMTP_ALLOW_PRIVATE_ADDRESSES', parseBoolean) ?? false,
+    dnsServers: optional(env, 'DNS_SERVERS', parseDnsServers),
     apiLimits: {
       requestsPerMinute:
         optional(env, 'API_LIMIT_REQUESTS_PER_MINUTE', (v) => parseIntIn(v, 1, 100_000_000)) ?? 1_200,
@@ -247,6 +251,20 @@ function parseDatabaseUrl(value: string): string {
     throw new Error(`expected a postgres:// URL, got the scheme "${url.protocol}"`);
   }
   return value;
+}
+
+/** `1.1.1.1, 127.0.0.1:5353, [::1]:53`: addresses, not names (a name would need a resolver itself). */
+function parseDnsServers(value: string): string[] {
+  const servers = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const server of servers) {
+    const host = server.replace(/^\[(.+)\](:\d+)?$/, '$1').replace(/^([\d.]+):\d+$/, '$1');
+    if (isIP(host) === 0) throw new Error(`"${server}" is not an IP address (with an optional :port)`);
+  }
+  if (servers.length === 0) throw new Error('expected one or more IP addresses, comma-separated');
+  return servers;
 }
 
 function parsePublicUrl(value: string): string {

@@ -12,6 +12,7 @@ import type { Config } from './config.js';
 import { SecretBox } from './crypto/secret-box.js';
 import { ApiRateLimits } from './rate-limits/api-rate-limits.js';
 import type { Logger } from './logger.js';
+import { hostLookup } from './net/host-lookup.js';
 import { SmtpHostGuard } from './mail/smtp-host-guard.js';
 import { SmtpTransports } from './mail/smtp-transports.js';
 import { MessageResolver } from './messages/message.resolver.js';
@@ -42,10 +43,11 @@ import { WebhookService } from './webhooks/webhook.service.js';
 export function createServices(config: Config, logger: Logger, orm: MikroORM, pool: Pool) {
   const tokens = new TrackingTokens(config.trackingSecrets);
   const urls = new TrackingUrls(config.publicUrl, tokens);
-  const smtpHosts = new SmtpHostGuard({
-    allowPrivate: config.smtpAllowPrivate,
-    capturePort: config.captureSmtpPort,
-  });
+  const lookup = hostLookup(config.dnsServers);
+  const smtpHosts = new SmtpHostGuard(
+    { allowPrivate: config.smtpAllowPrivate, capturePort: config.captureSmtpPort },
+    lookup,
+  );
   const transports = new SmtpTransports(smtpHosts, logger);
   const apiKeys = new ApiKeyService();
   const apiLimits = new ApiRateLimits(pool, config.apiLimits);
@@ -55,7 +57,7 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
   const senders = new SenderService(secretBox, transports, smtpHosts);
   const webhookDispatch = new WebhookDispatch(pool);
   const webhooks = new WebhookService(pool, secretBox, config.webhooks);
-  const webhookSender = new WebhookSender(pool, secretBox, config.webhooks, logger);
+  const webhookSender = new WebhookSender(pool, secretBox, config.webhooks, lookup, logger);
   const messages = new MessageService(pool, senders, suppressions, config.sendQuota);
   const campaigns = new CampaignService(pool, senders, suppressions, config.sendQuota);
   const campaignContent = new CampaignContent(pool);

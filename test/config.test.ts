@@ -37,6 +37,8 @@ describe('loadConfig', () => {
     ['TRACKING_SECRET', 'short', /TRACKING_SECRET is invalid: each secret must be at least 32 characters/],
     ['ENCRYPTION_KEY', 'abc', /ENCRYPTION_KEY is invalid: expected 32 bytes/],
     ['GEOIP_DB', '/nonexistent.mmdb', /GEOIP_DB is invalid: no file at/],
+    ['DNS_SERVERS', 'dns.google', /DNS_SERVERS is invalid: "dns.google" is not an IP address/],
+    ['ACCOUNT_SEND_QUOTA_PER_DAY', '0', /ACCOUNT_SEND_QUOTA_PER_DAY is invalid/],
   ])('%s=%s stops start-up with one line naming it', (name, value, message) => {
     let error: unknown;
     try {
@@ -47,6 +49,16 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('takes DNS servers as addresses with optional ports', () => {
+    expect(external({}).dnsServers).toBeNull();
+    expect(external({ DNS_SERVERS: '1.1.1.1, 127.0.0.1:5353,[::1]:53,::1' }).dnsServers).toEqual([
+      '1.1.1.1',
+      '127.0.0.1:5353',
+      '[::1]:53',
+      '::1',
+    ]);
   });
 
   it('requires the secrets with DATABASE_URL, since generated ones would differ between machines', () => {

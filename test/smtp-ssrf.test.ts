@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount, eventually, gql, gqlOk, startTestApp, type TestApp } from './support/app.js';
+import { type DnsServer, startDnsServer } from './support/dns-server.js';
 
 const LOOPBACK_SPELLINGS = [
   '127.0.0.1',
@@ -124,5 +125,83 @@ describe('senders cannot reach the internal network', () => {
     );
     await allowed.stop();
     expect(verified.verifySender.error).toBe('could not connect to 127.0.0.1:1');
+  });
+});
+
+/** Names that resolve inside, answered by a real DNS server on loopback that DNS_SERVERS points at. */
+const INSIDE_NAMES = {
+  'inside.mailtrace.test': { a: ['127.0.0.1'] },
+  'metadata.mailtrace.test': { a: ['169.254.169.254'] },
+  'private.mailtrace.test': { a: ['192.168.0.10'] },
+  'v6.mailtrace.test': { aaaa: ['::1'] },
+  'mapped.mailtrace.test': { aaaa: ['::ffff:127.0.0.1'] },
+  // one public and one private address: every address must be public
+  'mixed.mailtrace.test': { a: ['93.184.216.34', '10.1.2.3'] },
+};
+
+describe('senders cannot reach inside through DNS names', () => {
+  let dns: DnsServer;
+  let t: TestApp;
+  let key: string;
+  const createSender = (smtpHost: string, senderKey = 'k') =>
+    gql(t.baseUrl, key, 'mutation($i: SenderInput!) { createSender(input: $i) { id } }', {
+      i: { key: senderKey, email: 'a@example.com', password: 'p', smtpHost, smtpPort: 2525 },
+    });
+
+  beforeAll(async () => {
+    dns = await startDnsServer({
+      ...INSIDE_NAMES,
+      'public.mailtrace.test': { a: ['93.184.216.34'] },
+      // public when the sender is created, loopback when it is used (DNS rebinding)
+      'rebind.mailtrace.test': { a: ['93.184.216.34'], thenA: ['127.0.0.1'] },
+    });
+    t = await startTestApp({
+      worker: true,
+      env: { SMTP_ALLOW_PRIVATE_ADDRESSES: 'false', DNS_SERVERS: dns.address },
+    });
+    ({ key } = await createAccount(t.app, 'Resolver'));
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await dns?.stop();
+  });
+
+  it('refuses a name whose addresses are not all public, and accepts a public one', async () => {
+    for (const name of Object.keys(INSIDE_NAMES)) {
+      const result = await createSender(name);
+      expect(result.errors?.[0].extensions?.code, name).toBe('BAD_USER_INPUT');
+      expect(result.errors?.[0].message, name).toMatch(/loopback, private or reserved/);
+      expect(dns.asked.get(name), name).toBeGreaterThan(0);
+    }
+    expect((await createSender('public.mailtrace.test', 'public')).errors).toBeUndefined();
+    expect((await createSender('nowhere.mailtrace.test', 'unresolved')).errors).toBeUndefined();
+  });
+
+  it('resolves again at verifySender and at every send: a rebound name reaches nothing', async () => {
+    const created = await createSender('rebind.mailtrace.test', 'rebind');
+    expect(created.errors).toBeUndefined();
+    const senderId = created.data!.createSender.id;
+    const verified = await gqlOk(t.baseUrl, key, `mutation { verifySender(id: "${senderId}") { ok error } }`);
+    expect(verified.verifySender).toEqual({
+      ok: false,
+      error: expect.stringMatching(/loopback, private or reserved/),
+    });
+    const sent = await gqlOk(
+      t.baseUrl,
+      key,
+      'mutation($i: SendEmailInput!) { sendEmail(input: $i) { id } }',
+      {
+        i: { senderId, recipient: 'r@example.com', subject: 's', body: 'b' },
+      },
+    );
+    await eventually(async () => {
+      const { rows } = await t.app.services.pool.query(
+        "select last_error from graphile_worker.jobs where task_identifier = 'send_messages' and attempts > 0",
+      );
+      return rows.length > 0 && /loopback, private or reserved/.test(rows[0].last_error);
+    });
+    const message = await gqlOk(t.baseUrl, key, `{ message(id: "${sent.sendEmail.id}") { status } }`);
+    expect(message.message.status).toBe('QUEUED');
+    expect(dns.asked.get('rebind.mailtrace.test')).toBeGreaterThanOrEqual(3);
   });
 });

@@ -1,6 +1,6 @@
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { BadInputError } from '../errors.js';
+import type { HostLookup } from '../net/host-lookup.js';
 import { publicAddress } from '../net/public-address.js';
 
 /** RFC 6761: `localhost` and every name under it are loopback, whatever a resolver says. */
@@ -23,7 +23,10 @@ export interface SmtpHostRules {
  * address, so a name that changes its answer later (DNS rebinding) gains nothing.
  */
 export class SmtpHostGuard {
-  constructor(private readonly rules: SmtpHostRules) {}
+  constructor(
+    private readonly rules: SmtpHostRules,
+    private readonly lookup: HostLookup,
+  ) {}
 
   /**
    * At createSender and importSenders: refuses a host that is or resolves to an inside address. A
@@ -41,7 +44,7 @@ export class SmtpHostGuard {
   /** The address to connect to; BAD_USER_INPUT for a host that resolves inside or not at all. */
   async resolve(host: string, port: number): Promise<string> {
     const name = canonicalHost(host);
-    const addresses = isIP(name) ? [name] : LOCALHOST.test(name) ? ['127.0.0.1'] : await lookupAll(name);
+    const addresses = isIP(name) ? [name] : LOCALHOST.test(name) ? ['127.0.0.1'] : await this.lookupAll(name);
     const inside = addresses.find((address) => publicAddress(address) === null);
     if (inside && !this.rules.allowPrivate && !this.isCapture(addresses, port)) {
       throw new BadInputError(
@@ -49,6 +52,16 @@ export class SmtpHostGuard {
       );
     }
     return addresses[0];
+  }
+
+  private async lookupAll(name: string): Promise<string[]> {
+    try {
+      const found = await this.lookup(name);
+      if (found.length > 0) return found;
+    } catch {
+      // answered below, without the resolver's words
+    }
+    throw new UnresolvedHostError(`smtp_host "${name}" does not resolve`);
   }
 
   private isCapture(addresses: string[], port: number): boolean {
@@ -65,14 +78,4 @@ function canonicalHost(host: string): string {
   } catch {
     throw new BadInputError(`smtp_host "${host}" is not a host name`);
   }
-}
-
-async function lookupAll(name: string): Promise<string[]> {
-  try {
-    const found = await lookup(name, { all: true });
-    if (found.length > 0) return found.map((a) => a.address);
-  } catch {
-    // answered below, without the resolver's words
-  }
-  throw new UnresolvedHostError(`smtp_host "${name}" does not resolve`);
 }

@@ -6,6 +6,7 @@ import type { WebhookSettings } from '../config.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Logger } from '../logger.js';
 import { enqueueDelivery } from './webhook-jobs.js';
+import type { HostLookup } from '../net/host-lookup.js';
 import { resolveEndpoint } from './webhook-url.js';
 
 /** Attempts per delivery: with the backoff below they span about a day. */
@@ -49,6 +50,7 @@ export class WebhookSender {
     private readonly pool: Pool,
     private readonly secretBox: SecretBox,
     private readonly settings: WebhookSettings,
+    private readonly lookup: HostLookup,
     private readonly logger: Logger,
   ) {}
 
@@ -94,7 +96,7 @@ export class WebhookSender {
     const secret = this.secretBox.open(delivery.secret_encrypted, delivery.webhook_id);
     let address: string;
     try {
-      address = await resolveEndpoint(url, this.settings);
+      address = await resolveEndpoint(url, this.settings, this.lookup);
     } catch (error) {
       return { statusCode: null, error: (error as Error).message };
     }

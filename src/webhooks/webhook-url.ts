@@ -1,7 +1,7 @@
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { WebhookSettings } from '../config.js';
 import { BadInputError } from '../errors.js';
+import type { HostLookup } from '../net/host-lookup.js';
 import { publicAddress } from '../net/public-address.js';
 
 /** The endpoint URL as given to createWebhook: absolute https (http only when allowed), no credentials. */
@@ -29,9 +29,13 @@ export function checkWebhookUrl(raw: string, settings: WebhookSettings): URL {
  * must be public, or a name that resolves to 127.0.0.1 or 169.254.169.254 would reach inside.
  * The request then goes to this very address (no second lookup that could answer differently).
  */
-export async function resolveEndpoint(url: URL, settings: WebhookSettings): Promise<string> {
+export async function resolveEndpoint(
+  url: URL,
+  settings: WebhookSettings,
+  lookup: HostLookup,
+): Promise<string> {
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  const addresses = isIP(host) ? [host] : (await lookup(host, { all: true })).map((a) => a.address);
+  const addresses = isIP(host) ? [host] : await lookup(host);
   if (addresses.length === 0) throw new Error(`${host} does not resolve`);
   if (!settings.allowPrivate) {
     const blocked = addresses.find((address) => publicAddress(address) === null);
