@@ -25,7 +25,13 @@ export function median(values: number[]): number {
 }
 
 /** The benches, each with its own embedded cluster (data dir and port), so that none sees another's rows. */
-const EMBEDDED_PORTS = { tracking: 54341, campaign: 54342, metrics: 54343, live: 54344 } as const;
+const EMBEDDED_PORTS = {
+  tracking: 54341,
+  campaign: 54342,
+  metrics: 54343,
+  live: 54344,
+  flood: 54345,
+} as const;
 
 export interface BenchService {
   config: Config;

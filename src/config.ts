@@ -45,6 +45,8 @@ export interface Config {
   /** Largest /graphql body in bytes; only the import mutations, with a valid key, may send up to `importBodyLimit`. */
   apiBodyLimit: number;
   apiImportBodyLimit: number;
+  /** Largest /graphql body without a valid key. */
+  apiAnonymousBodyLimit: number;
   /** DNS servers (ip or ip:port) that resolve SMTP and webhook hosts; null: the system's resolver. */
   dnsServers: string[] | null;
   /** Senders' SMTP hosts may be loopback or private addresses (a relay on the operator's network). */
@@ -201,6 +203,8 @@ export function loadConfig(env: Env = process.env): Config {
         optional(env, 'ACCOUNT_SEND_QUOTA_PER_HOUR', (v) => parseIntIn(v, 1, 1_000_000_000)) ?? 100_000,
       perDay: optional(env, 'ACCOUNT_SEND_QUOTA_PER_DAY', (v) => parseIntIn(v, 1, 1_000_000_000)) ?? 500_000,
     },
+    apiAnonymousBodyLimit:
+      optional(env, 'API_ANONYMOUS_BODY_LIMIT_BYTES', (v) => parseIntIn(v, 1_024, 1_073_741_824)) ?? 16_384,
     apiImportBodyLimit:
       optional(env, 'API_IMPORT_BODY_LIMIT_BYTES', (v) => parseIntIn(v, 1_024, 1_073_741_824)) ?? 33_554_432,
   };

@@ -196,9 +196,11 @@ describe('hostile inputs', () => {
       for (const key of [null, attacker.key, 'mt_not-a-key']) {
         const result = await gql(t.baseUrl, key, document);
         const code = result.errors?.[0].extensions?.code;
+        // without a valid key a large document is refused by its size before it is read
+        const tooLarge = key !== attacker.key && result.status === 413 && typeof result.detail === 'string';
         check(
           `graphql ${document.slice(0, 40)} (${key ? 'key' : 'anonymous'})`,
-          result.data === null && (code === 'QUERY_TOO_COMPLEX' || code === 'UNAUTHENTICATED'),
+          tooLarge || (result.data === null && (code === 'QUERY_TOO_COMPLEX' || code === 'UNAUTHENTICATED')),
         );
       }
     }

@@ -1,31 +1,34 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import express from 'express';
 import { parse } from 'graphql';
+import { callerOf } from './api-gate.js';
 
 /** The mutations that carry a whole CSV: only they may send more than the general limit. */
 const IMPORT_FIELDS = new Set(['importRecipients', 'importSenders']);
 
 export interface BodyLimits {
+  /** Without a valid key: room for any query worth answering, never enough to keep the loop busy. */
+  anonymous: number;
   general: number;
   imports: number;
-  /** Whether the request's Authorization header holds a valid key (the large limit needs one). */
-  authenticates: (req: Request) => Promise<boolean>;
 }
 
 /**
- * JSON bodies of /graphql, refused with 413 before parsing when too large. Everything gets the
- * general limit (1 MiB by default) except an authenticated request that declares a larger
- * Content-Length: it may send up to the import limit, and is then accepted only if its one
- * operation asks for nothing but the import mutations. A caller without a key never makes us read
- * more than the general limit.
+ * JSON bodies of /graphql, refused with 413 before parsing when too large (after the API gate,
+ * which knows the caller). A caller without a valid key gets the anonymous limit (16 KiB by
+ * default), an authenticated one the general limit (1 MiB), and an authenticated request that
+ * declares a larger Content-Length may send up to the import limit, accepted only if its one
+ * operation asks for nothing but the import mutations.
  */
 export function graphqlBodyParser(limits: BodyLimits): [RequestHandler, ErrorRequestHandler] {
+  const anonymous = express.json({ limit: limits.anonymous });
   const general = express.json({ limit: limits.general });
   const large = express.json({ limit: limits.imports });
-  const chooseLimit = async (req: Request, res: Response, next: NextFunction) => {
+  const chooseLimit = (req: Request, res: Response, next: NextFunction) => {
+    if (!callerOf(res).account) return anonymous(req, res, next);
     const declared = Number(req.headers['content-length'] ?? 0);
     if (!(declared > limits.general)) return general(req, res, next);
-    if (declared > limits.imports || !(await limits.authenticates(req))) return tooLarge(res, limits);
+    if (declared > limits.imports) return tooLarge(res, limits);
     large(req, res, (error?: unknown) => {
       if (error) return next(error);
       if (!onlyImports(req.body)) return tooLarge(res, limits);
@@ -33,7 +36,7 @@ export function graphqlBodyParser(limits: BodyLimits): [RequestHandler, ErrorReq
     });
   };
   return [
-    (req, res, next) => void chooseLimit(req, res, next).catch(next),
+    chooseLimit,
     (error: unknown, _req: Request, res: Response, next: NextFunction) => {
       const type = (error as { type?: string }).type;
       if (type === 'entity.too.large') return tooLarge(res, limits);
@@ -45,10 +48,14 @@ export function graphqlBodyParser(limits: BodyLimits): [RequestHandler, ErrorReq
   ];
 }
 
+/** Before the body is read; the connection is closed, so the rest of it is never read either. */
 function tooLarge(res: Response, limits: BodyLimits): void {
-  res.status(413).json({
-    detail: `request bodies are at most ${limits.general} bytes; only importRecipients and importSenders, with a valid API key, may send up to ${limits.imports}`,
-  });
+  res
+    .status(413)
+    .set('Connection', 'close')
+    .json({
+      detail: `request bodies are at most ${limits.anonymous} bytes without a valid API key and ${limits.general} with one; only importRecipients and importSenders may send up to ${limits.imports}`,
+    });
 }
 
 function onlyImports(body: unknown): boolean {

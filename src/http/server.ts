@@ -12,7 +12,6 @@ import type { SubscriptionHub } from '../live/subscription-hub.js';
 import type { GraphQLSchema } from 'graphql';
 import { GraphQLError } from 'graphql';
 import type { Config } from '../config.js';
-import { AppError } from '../errors.js';
 import type { Context } from '../graphql/context.js';
 import { bearerToken } from '../graphql/context.js';
 import { createErrorFormatter } from '../graphql/format-error.js';
@@ -24,13 +23,16 @@ import { createDashboardHandler } from '../dashboard/dashboard.routes.js';
 import { createPlaygroundHandler } from '../playground/playground.routes.js';
 import { createTrackingHandler } from '../tracking/tracking.routes.js';
 import { TRACKING_PREFIX } from '../tracking/tracking-urls.js';
-import type { ApiCall } from '../rate-limits/api-rate-limits.js';
-import { costBudget, rateLimited } from '../graphql/api-limits.js';
+import { costBudget } from '../graphql/api-limits.js';
+import { apiGate, callerOf } from './api-gate.js';
 import { clientIp } from '../tracking/client-ip.js';
 import { graphqlBodyParser } from './body-limits.js';
 import { healthCheck } from './health.js';
 
-export type HttpSettings = Pick<Config, 'trustProxy' | 'queryLimits' | 'apiBodyLimit' | 'apiImportBodyLimit'>;
+export type HttpSettings = Pick<
+  Config,
+  'trustProxy' | 'queryLimits' | 'apiAnonymousBodyLimit' | 'apiBodyLimit' | 'apiImportBodyLimit'
+>;
 
 /** Every answer of the API (JSON) is never sniffed, framed or given a referrer. */
 const API_HEADERS = {
@@ -112,43 +114,28 @@ export async function createHttpApp(
   });
   app.use(
     '/graphql',
+    apiGate({
+      authenticate: (secret) => services.apiKeys.authenticate(services.orm.em.fork(), secret),
+      allows: (call) => services.apiLimits.allows(call),
+      trustProxy: settings.trustProxy,
+    }),
     ...graphqlBodyParser({
+      anonymous: settings.apiAnonymousBodyLimit,
       general: settings.apiBodyLimit,
       imports: settings.apiImportBodyLimit,
-      authenticates: async (req) => {
-        const secret = bearerToken(req.headers.authorization);
-        if (!secret) return false;
-        return services.apiKeys.authenticate(services.orm.em.fork(), secret).then(
-          () => true,
-          () => false,
-        );
-      },
     }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const em = services.orm.em.fork();
-        const secret = bearerToken(req.headers.authorization);
-        const ip = clientIp(req, settings.trustProxy);
-        let account = null;
-        if (secret) {
-          try {
-            account = await services.apiKeys.authenticate(em, secret);
-          } catch (error) {
-            if (!(error instanceof AppError)) throw error;
-            await refuseOverLimit({ kind: 'failed_auth', ip });
-            throw new GraphQLError(error.message, {
-              extensions: { code: error.code, http: { status: 401 } },
-            });
-          }
+      context: async ({ res }) => {
+        const { account, authError } = callerOf(res);
+        if (authError) {
+          throw new GraphQLError(authError.message, {
+            extensions: { code: authError.code, http: { status: 401 } },
+          });
         }
-        await refuseOverLimit(account ? { kind: 'key', accountId: account.id } : { kind: 'anonymous', ip });
-        return contextFor(services, em, account, live);
+        return contextFor(services, services.orm.em.fork(), account, live);
       },
     }),
   );
-  async function refuseOverLimit(call: ApiCall): Promise<void> {
-    if (!(await services.apiLimits.allows(call))) throw rateLimited();
-  }
 
   // graphql-ws (the graphql-transport-ws protocol) on the same port and path as /graphql
   const wsServer = new WebSocketServer({ server, path: '/graphql' });

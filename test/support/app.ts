@@ -70,6 +70,8 @@ export interface GraphqlResult<T = Record<string, any>> {
   status: number;
   data: T | null;
   errors?: { message: string; extensions?: { code?: string } & Record<string, unknown> }[];
+  /** The JSON `detail` of an answer refused before GraphQL (413 and the like). */
+  detail?: string;
 }
 
 export async function gql<T = Record<string, any>>(
@@ -83,8 +85,8 @@ export async function gql<T = Record<string, any>>(
     headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
-  const body = (await response.json()) as { data?: T; errors?: GraphqlResult['errors'] };
-  return { status: response.status, data: body.data ?? null, errors: body.errors };
+  const body = (await response.json()) as { data?: T; errors?: GraphqlResult['errors']; detail?: string };
+  return { status: response.status, data: body.data ?? null, errors: body.errors, detail: body.detail };
 }
 
 /** The data of a query that must succeed; fails the test with the errors otherwise. */
