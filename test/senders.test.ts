@@ -100,14 +100,15 @@ describe('senders', () => {
       'port,port@example.com,pw,99999', // line 5
       'good1,dup@example.com,pw,', // line 6: duplicate key
       '"multi',
-      'line",ml@example.com,pw,', // lines 7-8: a quoted newline in the key
-      'short,row', // line 9
+      'line",ml@example.com,pw,', // lines 7-8: a quoted newline in the key, reported where it starts
+      '',
+      'short,row', // line 10, after an empty line
     ].join('\n');
     const result = (await gqlOk(t.baseUrl, key, IMPORT, { csv })).importSenders;
     expect(result.created).toBe(0);
     expect(result.updated).toBe(0);
     const lines = result.errors.map((e: { line: number }) => e.line);
-    expect(lines).toEqual([3, 4, 5, 6, 8, 9]);
+    expect(lines).toEqual([3, 4, 5, 6, 7, 10]);
     const byLine = Object.fromEntries(
       result.errors.map((e: { line: number; message: string }) => [e.line, e.message]),
     );
@@ -115,7 +116,7 @@ describe('senders', () => {
     expect(byLine[4]).toMatch(/password is missing/);
     expect(byLine[5]).toMatch(/smtp_port .* out of range/);
     expect(byLine[6]).toMatch(/duplicate key "good1" \(first on line 2\)/);
-    expect(byLine[9]).toMatch(/expected 4 fields, found 2/);
+    expect(byLine[10]).toMatch(/expected 4 fields, found 2/);
     expect(await senders()).toEqual(before);
   });
 

@@ -75,7 +75,8 @@ describe('senders cannot reach the internal network', () => {
   });
 
   it('refuses such rows in importSenders by line, and imports nothing', async () => {
-    const csv = `key,email,app_password,name,smtp_host,smtp_port\nok,a@example.com,pw,,smtp.example.com,587\nbad,b@example.com,pw,,127.1,${port}\n`;
+    // a quoted password over two lines and an empty line: the bad row starts on line 5
+    const csv = `key,email,app_password,name,smtp_host,smtp_port\r\nok,a@example.com,"two\r\nlines",,smtp.example.com,587\r\n\r\nbad,b@example.com,pw,,127.1,${port}\r\n`;
     const result = await gqlOk(
       t.baseUrl,
       key,
@@ -84,7 +85,7 @@ describe('senders cannot reach the internal network', () => {
     );
     expect(result.importSenders.created).toBe(0);
     expect(result.importSenders.errors).toEqual([
-      { line: 3, message: expect.stringMatching(/loopback, private or reserved/) },
+      { line: 5, message: expect.stringMatching(/loopback, private or reserved/) },
     ]);
     expect((await gqlOk(t.baseUrl, key, '{ senders { id } }')).senders).toEqual([]);
   });

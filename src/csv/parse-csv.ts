@@ -29,11 +29,11 @@ export function parseCsv(text: string, options: { maxBytes: number; what: string
       `the ${options.what} CSV is ${formatBytes(bytes)}; the limit is ${formatBytes(options.maxBytes)}: split it into several imports`,
     );
   }
-  let records: { record: string[]; info: { lines: number } }[];
+  let records: { record: string[]; raw: string }[];
   try {
     records = parse(text, {
       bom: true,
-      info: true,
+      raw: true,
       relax_column_count: true,
       skip_empty_lines: true,
     }) as unknown as typeof records;
@@ -46,18 +46,38 @@ export function parseCsv(text: string, options: { maxBytes: number; what: string
   const columns = records[0].record.map((name) => name.trim().toLowerCase());
   const errors: CsvRowError[] = [];
   const rows: CsvRow[] = [];
-  for (const { record, info } of records.slice(1)) {
+  const starts = startLines(records.map((r) => r.raw));
+  for (const [index, { record }] of records.entries()) {
+    if (index === 0) continue;
+    const line = starts[index];
     if (record.length !== columns.length) {
-      errors.push({ line: info.lines, message: `expected ${columns.length} fields, found ${record.length}` });
+      errors.push({ line, message: `expected ${columns.length} fields, found ${record.length}` });
       continue;
     }
     const values: Record<string, string> = {};
-    columns.forEach((column, index) => {
-      values[column] = record[index].trim();
+    columns.forEach((column, i) => {
+      values[column] = record[i].trim();
     });
-    rows.push({ line: info.lines, values });
+    rows.push({ line, values });
   }
   return { columns, rows, errors };
+}
+
+const LINE_BREAK = /\r\n|\r|\n/g;
+
+/**
+ * The line each record starts on, counted from the records' own text: a quoted field may span
+ * lines and skipped empty lines come before a record, so neither a row's index nor csv-parse's
+ * running line count (which ends where the record ends) says where a row begins.
+ */
+function startLines(raws: string[]): number[] {
+  let line = 1;
+  return raws.map((raw) => {
+    const blank = /^(?:\r\n|\r|\n)*/.exec(raw)![0];
+    const start = line + (blank.match(LINE_BREAK)?.length ?? 0);
+    line += raw.match(LINE_BREAK)?.length ?? 0;
+    return start;
+  });
 }
 
 function formatBytes(bytes: number): string {

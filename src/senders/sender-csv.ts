@@ -16,7 +16,13 @@ export const SENDER_CSV_MAX_BYTES = 1024 * 1024;
 export const SENDER_CSV_MAX_ROWS = 10_000;
 
 /** Parses and checks a senders CSV; any error means the caller imports nothing. */
-export function parseSendersCsv(csv: string): { senders: SenderFields[]; errors: CsvRowError[] } {
+/** A valid row and the CSV line it starts on. */
+export interface SenderRow {
+  line: number;
+  fields: SenderFields;
+}
+
+export function parseSendersCsv(csv: string): { senders: SenderRow[]; errors: CsvRowError[] } {
   const { columns, rows, errors } = parseCsv(csv, { maxBytes: SENDER_CSV_MAX_BYTES, what: 'senders' });
   if (columns.length === 0) return { senders: [], errors };
   const missing = REQUIRED.filter((c) => !columns.includes(c));
@@ -35,7 +41,7 @@ export function parseSendersCsv(csv: string): { senders: SenderFields[]; errors:
       errors: [{ line: 1, message: `${rows.length} rows; at most ${SENDER_CSV_MAX_ROWS} per import` }],
     };
   }
-  const senders: SenderFields[] = [];
+  const senders: SenderRow[] = [];
   const firstLineOfKey = new Map<string, number>();
   for (const { line, values } of rows) {
     const problems: string[] = [];
@@ -58,7 +64,7 @@ export function parseSendersCsv(csv: string): { senders: SenderFields[]; errors:
       problems.push(`duplicate key "${input.key.trim()}" (first on line ${firstLine})`);
     else firstLineOfKey.set(input.key.trim(), line);
     if (problems.length > 0) errors.push({ line, message: problems.join('; ') });
-    else if ('fields' in result) senders.push(result.fields);
+    else if ('fields' in result) senders.push({ line, fields: result.fields });
   }
   errors.sort((a, b) => a.line - b.line);
   return { senders, errors };

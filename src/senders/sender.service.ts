@@ -7,7 +7,7 @@ import type { SmtpTransports } from '../mail/smtp-transports.js';
 import { Sender } from './sender.entity.js';
 import type { ImportSendersResult, SenderInput, SenderVerification } from './sender.input.js';
 import { type SenderFields, validateSender } from './sender.validation.js';
-import { parseSendersCsv } from './sender-csv.js';
+import { parseSendersCsv, type SenderRow } from './sender-csv.js';
 
 export class SenderService {
   constructor(
@@ -57,11 +57,11 @@ export class SenderService {
       const existing = await tx.find(Sender, {
         accountId,
         deletedAt: null,
-        key: { $in: senders.map((s) => s.key) },
+        key: { $in: senders.map((s) => s.fields.key) },
       });
       const byKey = new Map(existing.map((s) => [s.key, s]));
       let created = 0;
-      for (const fields of senders) {
+      for (const { fields } of senders) {
         const sender = byKey.get(fields.key);
         if (sender) {
           const { password, ...stored } = fields;
@@ -90,15 +90,19 @@ export class SenderService {
     return true;
   }
 
-  /** Connects and authenticates to the sender's SMTP server without sending anything. */
-  /** Rows whose SMTP host leads inside, by line (header = line 1, one line a row). */
-  private async refusedHosts(senders: SenderFields[]): Promise<{ line: number; message: string }[]> {
-    const checks = await Promise.allSettled(senders.map((s) => this.smtpHosts.check(s.smtpHost, s.smtpPort)));
+  /** Rows whose SMTP host leads inside, by the CSV line each row starts on. */
+  private async refusedHosts(senders: SenderRow[]): Promise<{ line: number; message: string }[]> {
+    const checks = await Promise.allSettled(
+      senders.map(({ fields }) => this.smtpHosts.check(fields.smtpHost, fields.smtpPort)),
+    );
     return checks.flatMap((check, i) =>
-      check.status === 'rejected' ? [{ line: i + 2, message: (check.reason as Error).message }] : [],
+      check.status === 'rejected'
+        ? [{ line: senders[i].line, message: (check.reason as Error).message }]
+        : [],
     );
   }
 
+  /** Connects and authenticates to the sender's SMTP server without sending anything. */
   async verify(em: EntityManager, accountId: string, id: string): Promise<SenderVerification> {
     const sender = await this.get(em, accountId, id);
     const error = await this.transports.verify(sender, this.password(sender));
