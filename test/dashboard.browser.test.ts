@@ -2,7 +2,7 @@
 // service: sign-in, compose -> SENT, a campaign from a CSV, live rows and charts, account isolation.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccount, gqlOk, startTestApp, type TestApp } from './support/app.js';
+import { createAccount, gqlOk, SHIPPED_API_LIMITS, startTestApp, type TestApp } from './support/app.js';
 import { hasChromium, launchChromium, type PageProblems, screenshot, watchPage } from './support/browser.js';
 import { createCampaign, createSender } from './support/campaigns.js';
 import { cityRecord, LONDON, PARIS, writeCityDatabase } from './support/geo-fixture.js';
@@ -59,7 +59,7 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
       { cidr: '133.0.0.0/8', data: cityRecord('JP', 'Tokyo', 'Tokyo', 35.69, 139.69) },
     ]);
     [t, browser] = await Promise.all([
-      startTestApp({ env: { TRUST_PROXY: '1', GEOIP_DB: geo } }),
+      startTestApp({ env: { TRUST_PROXY: '1', GEOIP_DB: geo, ...SHIPPED_API_LIMITS } }),
       launchChromium(),
     ]);
     ({ key: alice } = await createAccount(t.app, 'Acme Newsletters'));

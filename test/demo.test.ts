@@ -12,7 +12,14 @@ import {
 import { runDemoCampaign } from '../src/demo/demo-campaign.js';
 import { createLogger } from '../src/logger.js';
 import { CaptureSmtpServer, capturedMailDir, isListening } from '../src/mail/capture-smtp.js';
-import { createAccount, eventually, gqlOk, startTestApp, type TestApp } from './support/app.js';
+import {
+  createAccount,
+  eventually,
+  gqlOk,
+  SHIPPED_API_LIMITS,
+  startTestApp,
+  type TestApp,
+} from './support/app.js';
 import { freePort } from './support/ports.js';
 
 /** The first hour: the demo account, the capture SMTP server, and `npm run demo`'s campaign. */
@@ -24,7 +31,7 @@ describe('demo', () => {
 
   beforeAll(async () => {
     // the demo's readers come through a proxy hop (X-Forwarded-For), as `npm run demo` sets up
-    t = await startTestApp({ env: { TRUST_PROXY: '1' } });
+    t = await startTestApp({ env: { TRUST_PROXY: '1', ...SHIPPED_API_LIMITS } });
     dataDir = mkdtempSync(join(tmpdir(), 'mailtrace-demo-'));
     capturePort = await freePort();
     const started = await CaptureSmtpServer.start({

@@ -2,7 +2,7 @@
 // request leaving this server, takes the API key from the dashboard's session, and runs a query.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccount, startTestApp, type TestApp } from './support/app.js';
+import { createAccount, SHIPPED_API_LIMITS, startTestApp, type TestApp } from './support/app.js';
 import { hasChromium, launchChromium, type PageProblems, screenshot, watchPage } from './support/browser.js';
 
 describe.skipIf(!hasChromium)('GraphQL playground in a browser', () => {
@@ -14,7 +14,10 @@ describe.skipIf(!hasChromium)('GraphQL playground in a browser', () => {
   const foreignRequests: string[] = [];
 
   beforeAll(async () => {
-    [t, browser] = await Promise.all([startTestApp({ worker: false }), launchChromium()]);
+    [t, browser] = await Promise.all([
+      startTestApp({ worker: false, env: SHIPPED_API_LIMITS }),
+      launchChromium(),
+    ]);
     key = (await createAccount(t.app, 'Playground Co')).key;
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     problems = await watchPage(page);

@@ -9,6 +9,14 @@ export const TEST_SECRETS = {
   ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
 };
 
+/** The API's rate limits as shipped (the suite raises them elsewhere): the browser tests run within them. */
+export const SHIPPED_API_LIMITS = {
+  API_LIMIT_REQUESTS_PER_MINUTE: '',
+  API_LIMIT_ANONYMOUS_PER_MINUTE: '',
+  API_LIMIT_FAILED_AUTH_PER_MINUTE: '',
+  API_LIMIT_COST_PER_MINUTE: '',
+};
+
 export interface TestApp {
   app: App;
   config: Config;
