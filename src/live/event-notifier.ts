@@ -23,6 +23,8 @@ export class EventNotifier {
   private watchedAccounts: string[] = [];
   private watchedAt = 0;
   private refreshing: Promise<void> | null = null;
+  /** Bumped by invalidate(): a refresh that started before it may have read the old list. */
+  private generation = 0;
 
   constructor(
     private readonly pool: Pool,
@@ -32,17 +34,22 @@ export class EventNotifier {
   /** The accounts with a live subscriber somewhere, as of at most two seconds ago. */
   async watched(): Promise<string[]> {
     if (Date.now() - this.watchedAt > WATCHED_REFRESH_MS) {
-      this.refreshing ??= this.refresh().finally(() => {
-        this.refreshing = null;
-      });
+      if (!this.refreshing) {
+        const refreshing = this.refresh().finally(() => {
+          if (this.refreshing === refreshing) this.refreshing = null;
+        });
+        this.refreshing = refreshing;
+      }
       await this.refreshing;
     }
     return this.watchedAccounts;
   }
 
-  /** Forgets the cached list (a subscriber just arrived in this process). */
+  /** Forgets the cached list (a subscriber just arrived in this process), a refresh under way too. */
   invalidate(): void {
     this.watchedAt = 0;
+    this.generation++;
+    this.refreshing = null;
   }
 
   async publish(notification: EventNotification): Promise<void> {
@@ -61,12 +68,14 @@ export class EventNotifier {
   }
 
   private async refresh(): Promise<void> {
+    const generation = this.generation;
     try {
       const { rows } = await this.pool.query<{ account_id: string }>(
         'select distinct account_id from subscription_presence where expires_at > now()',
       );
       this.watchedAccounts = rows.map((r) => r.account_id);
-      this.watchedAt = Date.now();
+      // read before an invalidate(): no fresher than before, so not trusted for two seconds
+      if (generation === this.generation) this.watchedAt = Date.now();
     } catch (error) {
       this.logger.warn({ err: error }, 'could not read the watched accounts');
     }

@@ -21,7 +21,7 @@ export interface SubscriptionFilter {
 export class EventStream implements AsyncIterableIterator<TrackingEvent> {
   private queue: TrackingEvent[] = [];
   private waiting: ((result: IteratorResult<TrackingEvent>) => void) | null = null;
-  private closed = false;
+  closed = false;
   dropped = 0;
 
   constructor(
@@ -86,6 +86,10 @@ export class EventStream implements AsyncIterableIterator<TrackingEvent> {
  */
 export class SubscriptionHub {
   private readonly streams = new Set<EventStream>();
+  /** Streams being announced, not counted yet: every announce includes their accounts. */
+  private readonly arriving = new Set<EventStream>();
+  /** Announces run one after another, each writing the set as it is when it runs. */
+  private announcing: Promise<void> = Promise.resolve();
   private listener: pg.Client | null = null;
   private presenceTimer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -105,11 +109,26 @@ export class SubscriptionHub {
     this.presenceTimer.unref();
   }
 
+  /**
+   * Announced, and this process's cache of watched accounts dropped, before the stream counts: once
+   * subscriberCount() includes it, a hit recorded here is published to it. (Publishers in other
+   * processes learn of it within their cache's two seconds.)
+   */
   async subscribe(filter: SubscriptionFilter): Promise<AsyncIterableIterator<TrackingEvent>> {
-    const stream = new EventStream(filter, (closed) => this.streams.delete(closed));
-    this.streams.add(stream);
-    await this.announce();
+    const stream = new EventStream(filter, (closed) => {
+      this.streams.delete(closed);
+      // the account may have no stream here any more: publishers stop notifying for it
+      if (!this.stopped) void this.announce();
+    });
+    this.arriving.add(stream);
+    try {
+      await this.announce();
+    } finally {
+      this.arriving.delete(stream);
+    }
     this.notifier.invalidate();
+    // the client may have gone while the announce ran
+    if (!stream.closed) this.streams.add(stream);
     return stream;
   }
 
@@ -128,8 +147,13 @@ export class SubscriptionHub {
   }
 
   /** Tells publishers which accounts this process watches (a row per account, renewed before it expires). */
-  private async announce(): Promise<void> {
-    const accounts = [...new Set([...this.streams].map((s) => s.filter.accountId))];
+  private announce(): Promise<void> {
+    this.announcing = this.announcing.then(() => this.writePresence());
+    return this.announcing;
+  }
+
+  private async writePresence(): Promise<void> {
+    const accounts = [...new Set([...this.streams, ...this.arriving].map((s) => s.filter.accountId))];
     try {
       await this.pool.query(
         `with watched as (select unnest($1::uuid[]) as account_id),

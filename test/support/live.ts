@@ -74,10 +74,9 @@ export function subscribeTo<T = any>(
 /**
  * Waits until `app` serves exactly `subscribers` live subscriptions AND the process that will record
  * the hits (`publisher`, by default the same app) counts every account in `accounts` as watched.
- * graphql-ws does not acknowledge a subscription, and the server counts a stream before it has
- * announced it in subscription_presence and invalidated the publisher's two-second cache of watched
- * accounts: a hit recorded in between is stored but never NOTIFYed, so no wait for the event would
- * help. This waits on what the publisher itself will consult when it records the hit.
+ * graphql-ws does not acknowledge a subscription. A stream counts only once it is announced and the
+ * app's own cache of watched accounts dropped, so for the same app the second wait ends at once; a
+ * publisher in another process learns of it within its two-second cache, which this waits out.
  */
 export async function untilLive(
   app: App,
