@@ -16,7 +16,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { envInt, median, percentile, startBenchService } from './support.js';
+import { benchAccount, envInt, median, percentile, startBenchService } from './support.js';
 
 const SECONDS = envInt('BENCH_SECONDS', 10);
 const CONCURRENCY = envInt('BENCH_FLOOD_CONCURRENCY', 20);
@@ -51,15 +51,7 @@ async function main() {
   try {
     const { app } = service;
     const { services } = app;
-    const em = services.orm.em.fork();
-    const { account, key } = await services.accounts.create(em, `bench flood ${new Date().toISOString()}`);
-    const sender = await services.senders.create(em, account.id, {
-      key: 'bench',
-      email: 'bench@example.com',
-      password: 'x',
-      smtpHost: '127.0.0.1',
-      smtpPort: 2525,
-    });
+    const { em, account, key, sender } = await benchAccount(services, 'flood');
     const message = await services.messages.queue(em, account.id, {
       senderId: sender.id,
       recipient: 'flood@example.com',

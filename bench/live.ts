@@ -9,7 +9,7 @@
 import { fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BenchService, envInt, percentile, startBenchService } from './support.js';
+import { type BenchService, benchAccount, envInt, percentile, startBenchService } from './support.js';
 
 const SUBSCRIBERS = envInt('BENCH_SUBSCRIBERS', 100);
 const HITS = envInt('BENCH_HITS', 200);
@@ -30,15 +30,7 @@ async function main(): Promise<void> {
     });
     const { app, config } = service;
     const { services } = app;
-    const em = services.orm.em.fork();
-    const { account, key } = await services.accounts.create(em, `bench live ${new Date().toISOString()}`);
-    const sender = await services.senders.create(em, account.id, {
-      key: 'bench',
-      email: 'bench@example.com',
-      password: 'x',
-      smtpHost: '127.0.0.1',
-      smtpPort: 2525,
-    });
+    const { em, account, key, sender } = await benchAccount(services, 'live');
     const pixels = new Map<string, string>();
     for (let i = 0; i < HITS; i++) {
       const message = await services.messages.queue(em, account.id, {

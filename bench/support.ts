@@ -4,6 +4,7 @@ import { type App, bootstrap } from '../src/app.js';
 import { type Config, loadConfig } from '../src/config.js';
 import { type Database, openDatabase } from '../src/db/database.js';
 import { createLogger } from '../src/logger.js';
+import type { Services } from '../src/services.js';
 
 export function envInt(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -71,4 +72,18 @@ export async function startBenchService(
       await database.close();
     },
   };
+}
+
+/** A fresh account with a key and one sender that points at the capture port (the benches never send). */
+export async function benchAccount(services: Services, label: string) {
+  const em = services.orm.em.fork();
+  const { account, key } = await services.accounts.create(em, `bench ${label} ${new Date().toISOString()}`);
+  const sender = await services.senders.create(em, account.id, {
+    key: 'bench',
+    email: 'bench@example.com',
+    password: 'x',
+    smtpHost: '127.0.0.1',
+    smtpPort: 2525,
+  });
+  return { em, account, key, sender };
 }

@@ -7,6 +7,7 @@ import { buildGraphqlSchema } from './graphql/schema.js';
 import { createHttpApp, type HttpApp } from './http/server.js';
 import { startWorkerRunner, type WorkerRunner } from './jobs/worker-runner.js';
 import { SubscriptionHub } from './live/subscription-hub.js';
+import { type MetricsServer, startMetricsServer } from './observability/metrics-server.js';
 import type { Logger } from './logger.js';
 import { createServices, type Services } from './services.js';
 import { scheduleEventProcessing } from './tracking/event-writer.js';
@@ -32,10 +33,17 @@ export async function bootstrap(config: Config, logger: Logger, databaseUrl: str
   let http: HttpApp | null = null;
   let runner: WorkerRunner | null = null;
   let live: SubscriptionHub | null = null;
+  let metricsServer: MetricsServer | null = null;
+  /** With METRICS_PORT, whichever part starts first (API or workers) opens its listener. */
+  const serveMetrics = async () => {
+    if (config.metricsPort !== null)
+      metricsServer ??= await startMetricsServer(services.metrics, config.metricsHost, config.metricsPort);
+  };
 
   return {
     services,
     async listen() {
+      await serveMetrics();
       const schema = await buildGraphqlSchema(services.resolvers);
       live = new SubscriptionHub(databaseUrl, pool, services.events, services.notifier, logger);
       await live.start();
@@ -49,11 +57,13 @@ export async function bootstrap(config: Config, logger: Logger, databaseUrl: str
     },
     liveSubscribers: () => live?.subscriberCount() ?? 0,
     async startWorker() {
+      await serveMetrics();
       runner = await startWorkerRunner({
         pool,
         taskList: createTaskList(services),
         concurrency: config.workerConcurrency,
         heartbeatMs: config.workerHeartbeatMs,
+        metrics: services.metrics,
         logger,
       });
       // events stored while no worker ran are waiting for it
@@ -66,6 +76,7 @@ export async function bootstrap(config: Config, logger: Logger, databaseUrl: str
       services.eventWriter.close();
       if (!drained) logger.error(services.eventBuffer.stats(), 'stopped with tracking events not yet stored');
       await runner?.stop();
+      await metricsServer?.close();
       services.transports.closeAll();
       await services.closeGeo();
       await pool.end();

@@ -49,6 +49,9 @@ export interface Config {
   apiAnonymousBodyLimit: number;
   /** DNS servers (ip or ip:port) that resolve SMTP and webhook hosts; null: the system's resolver. */
   dnsServers: string[] | null;
+  /** null: GET /metrics on the main port; else its own listener on metricsHost:metricsPort only. */
+  metricsPort: number | null;
+  metricsHost: string;
   /** Senders' SMTP hosts may be loopback or private addresses (a relay on the operator's network). */
   smtpAllowPrivate: boolean;
   /** Per-minute limits of the GraphQL API, shared by all processes; over them: 429 RATE_LIMITED. */
@@ -187,6 +190,8 @@ export function loadConfig(env: Env = process.env): Config {
       optional(env, 'API_BODY_LIMIT_BYTES', (v) => parseIntIn(v, 1_024, 1_073_741_824)) ?? 1_048_576,
     smtpAllowPrivate: optional(env, 'SMTP_ALLOW_PRIVATE_ADDRESSES', parseBoolean) ?? false,
     dnsServers: optional(env, 'DNS_SERVERS', parseDnsServers),
+    metricsPort: optional(env, 'METRICS_PORT', (v) => parseIntIn(v, 0, 65535)),
+    metricsHost: env.METRICS_HOST || '127.0.0.1',
     apiLimits: {
       requestsPerMinute:
         optional(env, 'API_LIMIT_REQUESTS_PER_MINUTE', (v) => parseIntIn(v, 1, 100_000_000)) ?? 1_200,

@@ -12,6 +12,8 @@ import type { Config } from './config.js';
 import { SecretBox } from './crypto/secret-box.js';
 import { ApiRateLimits } from './rate-limits/api-rate-limits.js';
 import type { Logger } from './logger.js';
+import { waitingJobs } from './jobs/job-queue.sql.js';
+import { ServiceMetrics } from './observability/metrics.js';
 import { hostLookup } from './net/host-lookup.js';
 import { SmtpHostGuard } from './mail/smtp-host-guard.js';
 import { SmtpTransports } from './mail/smtp-transports.js';
@@ -41,6 +43,7 @@ import { WebhookService } from './webhooks/webhook.service.js';
 
 /** Builds every service once, wiring dependencies through constructors. */
 export function createServices(config: Config, logger: Logger, orm: MikroORM, pool: Pool) {
+  const metrics = new ServiceMetrics();
   const tokens = new TrackingTokens(config.trackingSecrets);
   const urls = new TrackingUrls(config.publicUrl, tokens);
   const lookup = hostLookup(config.dnsServers);
@@ -62,33 +65,35 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
   const campaigns = new CampaignService(pool, senders, suppressions, config.sendQuota);
   const campaignContent = new CampaignContent(pool);
   const fanOut = new CampaignFanOut(pool, suppressions, campaignContent, logger);
-  const delivery = new MessageDelivery(
+  const delivery = new MessageDelivery({
     pool,
     senders,
     transports,
     urls,
     suppressions,
     campaignContent,
+    webhooks: webhookDispatch,
+    metrics,
     logger,
-    config.unsubscribeMailto,
-    webhookDispatch,
-  );
+    unsubscribeMailto: config.unsubscribeMailto,
+  });
   const events = new EventRepository(pool);
   const notifier = new EventNotifier(pool, logger);
-  const eventWriter = new EventWriter(pool, config.trackingLimits, notifier, logger);
+  const eventWriter = new EventWriter({ pool, limits: config.trackingLimits, notifier, metrics, logger });
   let geo: Promise<GeoIp> | null = null;
   const openGeo = () => {
     geo ??= GeoIp.open(config.geoipDbPaths, logger);
     return geo;
   };
-  const eventProcessor = new EventProcessor(
+  const eventProcessor = new EventProcessor({
     pool,
-    openGeo,
-    config.trackingPrivacy,
+    geo: openGeo,
+    privacy: config.trackingPrivacy,
     notifier,
-    webhookDispatch,
+    webhooks: webhookDispatch,
+    metrics,
     logger,
-  );
+  });
   const retention = new RetentionService(pool, config.retentionDays, logger);
   const erasure = new ErasureService(pool);
   const clickTargets = new ClickTargets(pool);
@@ -96,8 +101,27 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
   const eventBuffer = new EventBuffer((hits) => eventWriter.write(hits), {
     limit: config.trackingBufferLimit,
     batchSize: 2_000,
+    onDrop: () => metrics.hitsDropped.inc(),
     logger,
   });
+  metrics.readings([
+    {
+      name: 'mailtrace_tracking_buffer_depth',
+      help: 'Hits answered and held in memory, not stored yet.',
+      read: async () => eventBuffer.stats().pending,
+    },
+    {
+      name: 'mailtrace_processing_lag_seconds',
+      help: 'Age of the oldest stored event that process_events has not processed yet; 0 when none waits.',
+      read: () => events.processingLagSeconds(),
+    },
+    {
+      name: 'mailtrace_jobs_waiting',
+      help: 'Jobs due and not taken yet, by task (the queue all worker processes share).',
+      label: 'task',
+      read: () => waitingJobs(pool),
+    },
+  ]);
   const resolvers = [
     new AccountResolver(apiKeys, accounts),
     new SenderResolver(senders),
@@ -110,6 +134,7 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
   return {
     orm,
     pool,
+    metrics,
     tokens,
     urls,
     transports,

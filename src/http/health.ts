@@ -4,6 +4,8 @@ export interface Health {
   status: 'ok' | 'degraded';
   database: 'ok' | 'unreachable';
   trackingBuffer: ReturnType<Services['eventBuffer']['stats']> & { rateLimited: number };
+  /** Age of the oldest event not processed yet; null when the database did not answer. */
+  processingLagSeconds: number | null;
 }
 
 /** What an operator (or a load balancer) needs: is the database reachable, are tracking events backing up. */
@@ -17,9 +19,11 @@ export async function healthCheck(services: Services): Promise<Health> {
   } catch {
     database = 'unreachable';
   }
+  const lag = database === 'ok' ? await services.events.processingLagSeconds().catch(() => null) : null;
   return {
     status: database === 'ok' ? 'ok' : 'degraded',
     database,
+    processingLagSeconds: lag === null ? null : Math.round(lag * 10) / 10,
     trackingBuffer: { ...services.eventBuffer.stats(), rateLimited: services.eventWriter.rateLimited() },
   };
 }

@@ -31,7 +31,12 @@ import { healthCheck } from './health.js';
 
 export type HttpSettings = Pick<
   Config,
-  'trustProxy' | 'queryLimits' | 'apiAnonymousBodyLimit' | 'apiBodyLimit' | 'apiImportBodyLimit'
+  | 'trustProxy'
+  | 'queryLimits'
+  | 'apiAnonymousBodyLimit'
+  | 'apiBodyLimit'
+  | 'apiImportBodyLimit'
+  | 'metricsPort'
 >;
 
 /** Every answer of the API (JSON) is never sniffed, framed or given a referrer. */
@@ -67,6 +72,7 @@ export async function createHttpApp(
     clickTargets: services.clickTargets,
     unsubscribes: services.unsubscribes,
     trustProxy: settings.trustProxy,
+    metrics: services.metrics,
     logger,
   });
   const handleDashboard = createDashboardHandler();
@@ -108,6 +114,13 @@ export async function createHttpApp(
     res.set(API_HEADERS);
     next();
   });
+  // on this port unless METRICS_PORT gives it a listener of its own (src/observability/metrics-server.ts)
+  if (settings.metricsPort === null) {
+    app.get('/metrics', async (_req, res) => {
+      const { contentType, body } = await services.metrics.scrape();
+      res.type(contentType).send(body);
+    });
+  }
   app.get('/healthz', async (_req, res) => {
     const health = await healthCheck(services);
     res.status(health.status === 'ok' ? 200 : 503).json(health);

@@ -4,6 +4,7 @@ import { makeWorkerUtils, type Runner, run, type TaskList, type WorkerUtils } fr
 import type { Pool } from 'pg';
 import { graphileLogger } from '../db/migrate.js';
 import type { Logger } from '../logger.js';
+import type { ServiceMetrics } from '../observability/metrics.js';
 import { projectPath } from '../project-path.js';
 
 /** The schedules of recurring jobs, kept as a file beside the tasks. */
@@ -15,6 +16,7 @@ export interface WorkerRunnerOptions {
   concurrency: number;
   /** How often this process says its workers are alive; three missed beats make a worker dead. */
   heartbeatMs: number;
+  metrics: ServiceMetrics;
   logger: Logger;
 }
 
@@ -39,6 +41,13 @@ export async function startWorkerRunner(options: WorkerRunnerOptions): Promise<W
   // process would find those jobs held by a worker that never beats and hand them out twice
   events.on('pool:create', ({ workerPool }) => workerIds.add(workerPool.id));
   events.on('pool:release', ({ workerPool }) => workerIds.delete(workerPool.id));
+  const count =
+    (outcome: string) =>
+    ({ job }: { job: { task_identifier: string } }) =>
+      options.metrics.jobs.inc({ task: job.task_identifier, outcome });
+  events.on('job:success', count('success'));
+  events.on('job:error', count('error'));
+  events.on('job:failed', count('failed'));
   const utils = await makeWorkerUtils({ pgPool: pool, logger: graphileLogger(logger) });
   const runner: Runner = await run({
     pgPool: pool,

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Pool } from 'pg';
 import type { CampaignContent } from '../campaigns/campaign-content.js';
 import type { Logger } from '../logger.js';
+import type { ServiceMetrics } from '../observability/metrics.js';
 import { classifySmtpError } from '../mail/smtp-errors.js';
 import type { SmtpTransports } from '../mail/smtp-transports.js';
 import { Sender } from '../senders/sender.entity.js';
@@ -32,23 +33,33 @@ interface Claimed {
  * a message that is already SENT, FAILED or SUPPRESSED. One job may carry many messages: they share
  * the queries that load them and the sender's pooled SMTP connections.
  */
-export class MessageDelivery {
-  constructor(
-    private readonly pool: Pool,
-    private readonly senders: SenderService,
-    private readonly transports: SmtpTransports,
-    private readonly urls: TrackingUrls,
-    private readonly suppressions: SuppressionService,
-    private readonly campaignContent: CampaignContent,
-    private readonly logger: Logger,
-    /** Optional address for mailto: unsubscribes (UNSUBSCRIBE_MAILTO). */
-    private readonly unsubscribeMailto: string | null,
-    private readonly webhooks: WebhookDispatch,
-  ) {
-    this.outcomes = new OutcomeRecorder(pool, logger);
-  }
+export interface MessageDeliveryDeps {
+  pool: Pool;
+  senders: SenderService;
+  transports: SmtpTransports;
+  urls: TrackingUrls;
+  suppressions: SuppressionService;
+  campaignContent: CampaignContent;
+  webhooks: WebhookDispatch;
+  metrics: ServiceMetrics;
+  logger: Logger;
+  /** Optional address for mailto: unsubscribes (UNSUBSCRIBE_MAILTO). */
+  unsubscribeMailto: string | null;
+}
 
+/** What each outcome counts as in mailtrace_smtp_messages_total. */
+const SMTP_OUTCOME: Partial<Record<MessageStatus, string>> = {
+  [MessageStatus.SENT]: 'sent',
+  [MessageStatus.FAILED]: 'failed',
+  [MessageStatus.QUEUED]: 'retry',
+};
+
+export class MessageDelivery {
   private readonly outcomes: OutcomeRecorder;
+
+  constructor(private readonly deps: MessageDeliveryDeps) {
+    this.outcomes = new OutcomeRecorder(deps.pool, deps.logger);
+  }
 
   async deliver(em: EntityManager, messageIds: readonly string[]): Promise<void> {
     const pending = await em.find(
@@ -59,7 +70,7 @@ export class MessageDelivery {
     const bySender = Map.groupBy(pending, (m) => m.senderId);
     for (const [senderId, messages] of bySender) await this.deliverForSender(em, senderId, messages);
     const campaignIds = new Set(pending.flatMap((m) => (m.campaignId ? [m.campaignId] : [])));
-    for (const campaignId of campaignIds) await this.campaignContent.completeIfDone(campaignId);
+    for (const campaignId of campaignIds) await this.deps.campaignContent.completeIfDone(campaignId);
   }
 
   private async deliverForSender(
@@ -75,26 +86,26 @@ export class MessageDelivery {
     const { granted, retryAt } = await this.takeQuota(sender, messages.length);
     if (granted < messages.length) {
       const deferred = messages.slice(granted);
-      await enqueueSends(this.pool, deferred, retryAt);
-      this.logger.info(
+      await enqueueSends(this.deps.pool, deferred, retryAt);
+      this.deps.logger.info(
         { senderId, deferred: deferred.length, until: retryAt },
         'sender limit reached; deferring',
       );
     }
     // before claiming: a host that now leads inside fails the job while its messages stay QUEUED
-    const password = this.senders.password(sender);
-    const transporter = await this.transports.get(sender, password);
+    const password = this.deps.senders.password(sender);
+    const transporter = await this.deps.transports.get(sender, password);
     const claimed = await this.claim(messages.slice(0, granted));
     if (claimed.length === 0) return;
-    const contents = await this.campaignContent.forMessages(claimed.map((c) => c.message));
+    const contents = await this.deps.campaignContent.forMessages(claimed.map((c) => c.message));
     const retry: EmailMessage[] = [];
     let nextAttemptAt = Number.POSITIVE_INFINITY;
 
     await Promise.all(
       claimed.map(async ({ message, attempt }) => {
         const content = contents.get(message.id) ?? directContent(message);
-        const links = this.urls.forMessage(message.id);
-        const rendered = renderTrackedEmail(content, links, (url) => this.urls.isTrackingUrl(url));
+        const links = this.deps.urls.forMessage(message.id);
+        const rendered = renderTrackedEmail(content, links, (url) => this.deps.urls.isTrackingUrl(url));
         try {
           const info = await transporter.sendMail({
             from: { name: sender.name ?? '', address: sender.email },
@@ -115,7 +126,7 @@ export class MessageDelivery {
           if (failure.permanent || attempt >= SEND_MAX_ATTEMPTS) {
             await this.finish(message.id, MessageStatus.FAILED, { error: failure.message });
             if (failure.recipientRejected) {
-              await this.suppressions.suppress(
+              await this.deps.suppressions.suppress(
                 message.accountId,
                 message.recipient,
                 SuppressionReason.HARD_BOUNCE,
@@ -123,7 +134,7 @@ export class MessageDelivery {
               );
             }
             // the reply may name the recipient: it is on the message, not in the logs
-            this.logger.warn(
+            this.deps.logger.warn(
               { messageId: message.id, attempt, permanent: failure.permanent },
               'message failed',
             );
@@ -135,9 +146,9 @@ export class MessageDelivery {
         }
       }),
     );
-    if (retry.length > 0) await enqueueSends(this.pool, retry, new Date(nextAttemptAt));
-    await this.webhooks.forMessages(claimed.map((c) => c.message.id));
-    this.logger.debug(
+    if (retry.length > 0) await enqueueSends(this.deps.pool, retry, new Date(nextAttemptAt));
+    await this.deps.webhooks.forMessages(claimed.map((c) => c.message.id));
+    this.deps.logger.debug(
       { senderId, sent: claimed.length - retry.length, retry: retry.length },
       'delivered batch',
     );
@@ -146,9 +157,9 @@ export class MessageDelivery {
   /** RFC 2369 and RFC 8058 one-click unsubscribe: mail clients show their own button and POST to us. */
   private listUnsubscribeHeaders(url: string, messageId: string): Record<string, string> {
     const targets = [`<${url}>`];
-    if (this.unsubscribeMailto) {
+    if (this.deps.unsubscribeMailto) {
       targets.push(
-        `<mailto:${this.unsubscribeMailto}?subject=${encodeURIComponent(`unsubscribe ${messageId}`)}>`,
+        `<mailto:${this.deps.unsubscribeMailto}?subject=${encodeURIComponent(`unsubscribe ${messageId}`)}>`,
       );
     }
     return { 'List-Unsubscribe': targets.join(', '), 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
@@ -158,7 +169,7 @@ export class MessageDelivery {
   private async takeQuota(sender: Sender, wanted: number): Promise<{ granted: number; retryAt: Date }> {
     if (sender.maxPerMinute === null && sender.maxPerDay === null)
       return { granted: wanted, retryAt: new Date() };
-    const { rows } = await this.pool.query<{ granted: number; retry_at: Date }>(
+    const { rows } = await this.deps.pool.query<{ granted: number; retry_at: Date }>(
       'select granted, retry_at from mailtrace_take_send_quota($1, $2, $3, $4)',
       [sender.id, wanted, sender.maxPerMinute, sender.maxPerDay],
     );
@@ -171,7 +182,7 @@ export class MessageDelivery {
    */
   private async claim(messages: EmailMessage[]): Promise<Claimed[]> {
     if (messages.length === 0) return [];
-    const { rows } = await this.pool.query<{ id: string; send_attempts: number }>(
+    const { rows } = await this.deps.pool.query<{ id: string; send_attempts: number }>(
       `update message set status = 'SENDING', send_attempts = send_attempts + 1, updated_at = now()
        where id = any($1::uuid[]) and status in ('QUEUED', 'SENDING') returning id, send_attempts`,
       [messages.map((m) => m.id)],
@@ -181,7 +192,7 @@ export class MessageDelivery {
   }
 
   private async failAll(messages: EmailMessage[], error: string): Promise<void> {
-    await this.pool.query(
+    await this.deps.pool.query(
       `with changed as (
          update message set status = 'FAILED', error = $2, updated_at = now()
          where id = any($1::uuid[]) and status in ('QUEUED', 'SENDING') returning campaign_id)
@@ -197,6 +208,8 @@ export class MessageDelivery {
     status: MessageStatus,
     fields: { error?: string; smtpResponse?: string; sentAt?: Date },
   ) {
+    const outcome = SMTP_OUTCOME[status];
+    if (outcome) this.deps.metrics.smtpMessages.inc({ outcome });
     return this.outcomes.record(messageId, status, fields);
   }
 }

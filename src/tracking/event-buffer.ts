@@ -6,6 +6,8 @@ export interface EventBufferOptions {
   limit: number;
   /** Hits per insert statement. */
   batchSize: number;
+  /** Counts each dropped hit (mailtrace_tracking_hits_dropped_total). */
+  onDrop: () => void;
   logger: Logger;
 }
 
@@ -47,6 +49,7 @@ export class EventBuffer {
   add(hit: TrackingHit): boolean {
     if (this.pending.length + this.inFlight >= this.options.limit) {
       this.dropped++;
+      this.options.onDrop();
       this.logDrop();
       return false;
     }

@@ -1,3 +1,4 @@
+import type { ServiceMetrics } from '../observability/metrics.js';
 import type { Pool, PoolClient } from 'pg';
 import type { GeoIp, GeoLocation } from '../../geo/geoip.js';
 import type { TrackingPrivacy } from '../config.js';
@@ -38,42 +39,48 @@ interface ContextRow extends Omit<PendingRow, 'ip_address' | 'user_agent' | 'acc
  * machines among them into machine events, counters included), drops the raw address and agent in
  * strict privacy mode, and marks the batch processed.
  */
+export interface EventProcessorDeps {
+  pool: Pool;
+  /** Opened on first use: API-only processes never load the database files. */
+  geo: () => Promise<GeoIp>;
+  privacy: TrackingPrivacy;
+  notifier: EventNotifier;
+  webhooks: WebhookDispatch;
+  metrics: ServiceMetrics;
+  logger: Logger;
+}
+
 export class EventProcessor {
-  constructor(
-    private readonly pool: Pool,
-    /** Opened on first use: API-only processes never load the database files. */
-    private readonly geo: () => Promise<GeoIp>,
-    private readonly privacy: TrackingPrivacy,
-    private readonly notifier: EventNotifier,
-    private readonly webhooks: WebhookDispatch,
-    private readonly logger: Logger,
-  ) {}
+  constructor(private readonly deps: EventProcessorDeps) {}
 
   /** Processes everything pending; returns how many events it looked at. */
   async run(): Promise<number> {
     let total = 0;
     for (;;) {
-      const processed = await withTransaction(this.pool, (client) => this.processBatch(client));
+      const processed = await withTransaction(this.deps.pool, (client) => this.processBatch(client));
+      if (processed.length > 0) this.deps.metrics.eventBatches.inc({ stage: 'process' });
       total += processed.length;
       await this.announce(processed);
-      await this.webhooks.forEvents(
+      await this.deps.webhooks.forEvents(
         processed.map((p) => ({ id: p.id, occurredAt: p.occurred_at, accountId: p.account_id })),
       );
       if (processed.length < BATCH) break;
     }
-    await this.pool.query(`delete from tracking_rate where window_start < now() - interval '10 minutes'`);
-    if (total > 0) this.logger.debug({ events: total }, 'processed tracking events');
+    await this.deps.pool.query(
+      `delete from tracking_rate where window_start < now() - interval '10 minutes'`,
+    );
+    if (total > 0) this.deps.logger.debug({ events: total }, 'processed tracking events');
     return total;
   }
 
   /** Live subscribers of these accounts get the events again, now with location and verdict. */
   private async announce(processed: PendingRow[]): Promise<void> {
     if (processed.length === 0) return;
-    const watched = new Set(await this.notifier.watched());
+    const watched = new Set(await this.deps.notifier.watched());
     const keys = processed
       .filter((p) => watched.has(p.account_id))
       .map((p): EventKey => [p.id, p.occurred_at.toISOString(), p.account_id, p.campaign_id, p.type]);
-    if (keys.length > 0) await this.notifier.publish({ kind: 'updated', keys });
+    if (keys.length > 0) await this.deps.notifier.publish({ kind: 'updated', keys });
   }
 
   private async processBatch(client: PoolClient): Promise<PendingRow[]> {
@@ -96,8 +103,8 @@ export class EventProcessor {
     pending: PendingRow[],
     machines: Set<string>,
   ): Promise<void> {
-    const geo = pending.some((p) => p.ip_address) ? await this.geo() : null;
-    const strict = this.privacy === 'strict';
+    const geo = pending.some((p) => p.ip_address) ? await this.deps.geo() : null;
+    const strict = this.deps.privacy === 'strict';
     const locations = pending.map((p): GeoLocation | null => geo?.lookup(p.ip_address) ?? null);
     const clients = pending.map((p) => parseUserAgent(p.user_agent));
     await countCountries(client, pending, locations, machines);

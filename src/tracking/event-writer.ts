@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { TrackingLimits } from '../config.js';
 import type { EventNotifier } from '../live/event-notifier.js';
 import type { Logger } from '../logger.js';
+import type { ServiceMetrics } from '../observability/metrics.js';
 import { insertHits } from './event.sql.js';
 import { SharedRateLimiter } from '../rate-limits/shared-rate-limiter.js';
 import { trackingScopes } from './rate-limits.js';
@@ -15,18 +16,22 @@ const SCHEDULE_EVERY_MS = 1_000;
  * (after the commit), and a nudge to the
  * process_events job (behaviour checks and, later, locations) that looks at new events in batches.
  */
+export interface EventWriterDeps {
+  pool: Pool;
+  limits: TrackingLimits;
+  notifier: EventNotifier;
+  metrics: ServiceMetrics;
+  logger: Logger;
+}
+
 export class EventWriter {
   private limited = 0;
   private lastScheduled = 0;
   private trailing: NodeJS.Timeout | null = null;
   private readonly limiter: SharedRateLimiter<TrackingHit>;
 
-  constructor(
-    private readonly pool: Pool,
-    limits: TrackingLimits,
-    private readonly notifier: EventNotifier,
-    private readonly logger: Logger,
-  ) {
+  constructor(private readonly deps: EventWriterDeps) {
+    const { pool, limits } = deps;
     this.limiter = new SharedRateLimiter(pool, (hit) => trackingScopes(hit, limits), limits.syncMs);
   }
 
@@ -34,15 +39,19 @@ export class EventWriter {
     const allowed = await this.limiter.filter(hits);
     const limited = hits.length - allowed.length;
     if (limited > 0) {
+      const kept = new Set(allowed);
+      for (const hit of hits) if (!kept.has(hit)) this.deps.metrics.hitsRateLimited.inc({ kind: hit.type });
       this.limited += limited;
-      this.logger.warn(
+      this.deps.logger.warn(
         { limited, total: this.limited },
         'tracking hits over the abuse limits were not recorded',
       );
     }
     if (allowed.length === 0) return;
-    const { watched } = await insertHits(this.pool, allowed, await this.notifier.watched());
-    if (watched.length > 0) await this.notifier.publish({ kind: 'new', keys: watched });
+    const { watched } = await insertHits(this.deps.pool, allowed, await this.deps.notifier.watched());
+    this.deps.metrics.eventBatches.inc({ stage: 'insert' });
+    for (const hit of allowed) this.deps.metrics.hitsRecorded.inc({ kind: hit.type });
+    if (watched.length > 0) await this.deps.notifier.publish({ kind: 'new', keys: watched });
     await this.scheduleProcessing();
   }
 
@@ -63,10 +72,10 @@ export class EventWriter {
     }
     this.lastScheduled = Date.now();
     try {
-      await scheduleEventProcessing(this.pool);
+      await scheduleEventProcessing(this.deps.pool);
     } catch (error) {
       // the events are stored; the next batch, or the crontab's minute, will ask again
-      this.logger.warn({ err: error }, 'could not schedule process_events');
+      this.deps.logger.warn({ err: error }, 'could not schedule process_events');
     }
   }
 

@@ -29,6 +29,15 @@ const EVENT_COLUMNS = `e.id, e.type, e.occurred_at, e.message_id, e.campaign_id,
 export class EventRepository {
   constructor(private readonly pool: Pool) {}
 
+  /** Age of the oldest event process_events has not done yet, over every account (index tracking_event_unprocessed). */
+  async processingLagSeconds(): Promise<number> {
+    const { rows } = await this.pool.query<{ lag: number }>(
+      `select coalesce(extract(epoch from now() - min(occurred_at)), 0)::float8 as lag
+       from tracking_event where processed_at is null`,
+    );
+    return rows[0].lag;
+  }
+
   /** The newest `first` events of each message, in one query for any number of messages. */
   async latestOfMessages(
     accountId: string,

@@ -1,3 +1,4 @@
+import type { ServiceMetrics } from '../observability/metrics.js';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
@@ -19,6 +20,7 @@ export interface TrackingRouteDeps {
   clickTargets: ClickTargets;
   unsubscribes: UnsubscribeService;
   trustProxy: number;
+  metrics: ServiceMetrics;
   logger: Logger;
 }
 
@@ -78,6 +80,7 @@ export function createTrackingHandler(deps: TrackingRouteDeps) {
       );
       return;
     }
+    deps.metrics.hitsAnswered.inc({ route: name });
     Promise.resolve(route.handle(req, res, decodeURIComponentSafe(token), deps)).catch((error: unknown) => {
       deps.logger.error({ err: error, route: name }, 'tracking route failed');
       if (!res.headersSent) sendJson(res, 500, { detail: 'internal error' });

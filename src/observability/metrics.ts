@@ -1,0 +1,83 @@
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+
+/**
+ * The Prometheus metrics of one service instance (its own registry: the tests run several
+ * instances in one process). Counters are bumped where things happen; gauges are read when
+ * scraped (`readings`). Labels never carry an account, an address or a token.
+ */
+export class ServiceMetrics {
+  readonly registry = new Registry();
+
+  readonly hitsAnswered = this.counter(
+    'mailtrace_tracking_hits_answered_total',
+    'Tracking requests answered, by route.',
+    ['route'],
+  );
+  readonly hitsRecorded = this.counter(
+    'mailtrace_tracking_hits_recorded_total',
+    'Hits stored as tracking events, by kind.',
+    ['kind'],
+  );
+  readonly hitsRateLimited = this.counter(
+    'mailtrace_tracking_hits_rate_limited_total',
+    'Hits answered but not recorded because they were over the abuse limits, by kind.',
+    ['kind'],
+  );
+  readonly hitsDropped = this.counter(
+    'mailtrace_tracking_hits_dropped_total',
+    'Hits answered but dropped: the buffer was full while the database was unreachable.',
+  );
+  readonly eventBatches = this.counter(
+    'mailtrace_event_batches_total',
+    'Batches of tracking events: inserted by the tracking routes (insert), processed by process_events (process).',
+    ['stage'],
+  );
+  readonly jobs = this.counter(
+    'mailtrace_jobs_total',
+    'Job attempts by task and outcome: success, error (the attempt failed, it will be retried) or failed (for good).',
+    ['task', 'outcome'],
+  );
+  readonly smtpMessages = this.counter(
+    'mailtrace_smtp_messages_total',
+    'Messages handed to SMTP, by outcome: sent, failed (for good) or retry (a temporary failure).',
+    ['outcome'],
+  );
+
+  constructor() {
+    // process CPU, memory, GC and nodejs_eventloop_lag_p99_seconds (the event loop's delay)
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
+  }
+
+  /** Gauges read at scrape time; each `read` returns the value, or values by label. */
+  readings(
+    gauges: {
+      name: string;
+      help: string;
+      label?: string;
+      read: () => Promise<number | Map<string, number>>;
+    }[],
+  ): void {
+    for (const { name, help, label, read } of gauges) {
+      new Gauge({
+        name,
+        help,
+        labelNames: label ? [label] : [],
+        registers: [this.registry],
+        async collect() {
+          const value = await read();
+          if (typeof value === 'number') return void this.set(value);
+          this.reset();
+          for (const [key, n] of value) this.set({ [label!]: key }, n);
+        },
+      });
+    }
+  }
+
+  async scrape(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  private counter<L extends string>(name: string, help: string, labelNames: L[] = []): Counter<L> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+}
