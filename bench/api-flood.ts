@@ -1,6 +1,7 @@
 /**
  * `npm run bench:api-flood`: does an abusive GraphQL client stall the pixel? The service runs as
- * `npm start` runs it (API and job workers in this process, on its own embedded PostgreSQL unless
+ * `npm start` runs it (the API in this process's main thread, the job workers in a thread of their
+ * own, on its own embedded PostgreSQL unless
  * DATABASE_URL is set). A probe process times pixel hits one after another while a flood process
  * keeps BENCH_FLOOD_CONCURRENCY (20) hostile requests in flight, for BENCH_SECONDS (10) a phase:
  * - baseline: no flood (the pixel's latency in the same run);
@@ -58,8 +59,7 @@ async function main() {
       subject: 'Flood',
       body: 'Hello',
     });
-    const port = await app.listen();
-    await app.startWorker();
+    const port = await service.startAsNpmStart();
     const base = `http://127.0.0.1:${port}`;
     const pixel = base + new URL(services.urls.openPixel(message.id)).pathname;
     console.log(

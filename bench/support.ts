@@ -1,6 +1,6 @@
 /** What every bench shares: numeric settings, medians, and a service on a database of its own. */
 import 'reflect-metadata';
-import { type App, bootstrap } from '../src/app.js';
+import { type App, bootstrap, startWorkersFor } from '../src/app.js';
 import { type Config, loadConfig } from '../src/config.js';
 import { type Database, openDatabase } from '../src/db/database.js';
 import { createLogger } from '../src/logger.js';
@@ -38,6 +38,8 @@ export interface BenchService {
   config: Config;
   database: Database;
   app: App;
+  /** Listens, and starts the job workers as `npm start` does (ROLE=all: in a thread of their own); the port. */
+  startAsNpmStart(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -63,12 +65,19 @@ export async function startBenchService(
   const logger = createLogger(config.logLevel);
   const database = await openDatabase(config, logger);
   const app = await bootstrap(config, logger, database.url);
+  let workers: Awaited<ReturnType<typeof startWorkersFor>> = null;
   return {
     config,
     database,
     app,
+    async startAsNpmStart() {
+      const port = await app.listen();
+      workers = await startWorkersFor(app, { ...config, role: 'all' }, database.url, logger);
+      return port;
+    },
     async close() {
       await app.stop();
+      await workers?.stop();
       await database.close();
     },
   };

@@ -6,6 +6,7 @@ import { createPool, initOrm } from './db/orm.js';
 import { buildGraphqlSchema } from './graphql/schema.js';
 import { createHttpApp, type HttpApp } from './http/server.js';
 import { startWorkerRunner, type WorkerRunner } from './jobs/worker-runner.js';
+import { startWorkerThread, type WorkerThread } from './jobs/worker-thread-host.js';
 import { SubscriptionHub } from './live/subscription-hub.js';
 import { type MetricsServer, startMetricsServer } from './observability/metrics-server.js';
 import type { Logger } from './logger.js';
@@ -83,4 +84,24 @@ export async function bootstrap(config: Config, logger: Logger, databaseUrl: str
       await orm.close();
     },
   };
+}
+
+/**
+ * The job workers of a process, as `npm start` runs them: ROLE=all gives them a thread of their own
+ * (the same service on the same database), so that their work never holds the event loop that
+ * answers the tracking routes and the API, and /metrics shows both threads; ROLE=worker runs them
+ * here; ROLE=api none. Returns the thread, to be stopped after the app.
+ */
+export async function startWorkersFor(
+  app: App,
+  config: Config,
+  databaseUrl: string,
+  logger: Logger,
+): Promise<WorkerThread | null> {
+  if (config.role === 'worker') await app.startWorker();
+  if (config.role !== 'all') return null;
+  const workers = await startWorkerThread(databaseUrl, logger);
+  app.services.metrics.labelThread('api');
+  app.services.metrics.include(() => workers.metrics());
+  return workers;
 }

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { bootstrap } from './app.js';
+import { bootstrap, startWorkersFor } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { firstRunDemoAccount } from './demo/demo-account.js';
@@ -41,9 +41,12 @@ async function main(): Promise<void> {
     // for the person at the terminal (on stderr, so that stdout stays one JSON log line per entry)
     process.stderr.write(startupBanner(config, port, capture?.port ?? null, demo));
   }
+  const workers = await startWorkersFor(app, config, database.url, logger);
   if (config.role !== 'api') {
-    await app.startWorker();
-    logger.info({ concurrency: config.workerConcurrency }, 'job workers started');
+    logger.info(
+      { concurrency: config.workerConcurrency, thread: config.role === 'all' },
+      'job workers started',
+    );
   }
 
   let stopping = false;
@@ -53,6 +56,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     try {
       await app.stop();
+      await workers?.stop();
       await capture?.stop();
       await database.close();
       process.exit(0);

@@ -1,12 +1,12 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createAccount, eventually, gqlOk, startTestApp, TEST_SECRETS, type TestApp } from './support/app.js';
 import { createCampaign, createSender, importRecipients, waitForStatus } from './support/campaigns.js';
 import { type SmtpPeer, startSmtpPeer } from './support/smtp-peer.js';
 
 const RECIPIENTS = 300;
 
-/** A real worker process (the compiled service with --worker-only), to be killed with SIGKILL. */
+/** A real worker process (the compiled service, built by the global setup, with --worker-only), to be killed with SIGKILL. */
 function spawnWorker(databaseUrl: string): ChildProcess {
   return spawn(process.execPath, ['dist/src/main.js', '--worker-only'], {
     env: {
@@ -28,12 +28,6 @@ describe('a worker killed in the middle of a campaign', () => {
   let peer: SmtpPeer;
   let child: ChildProcess | null = null;
 
-  beforeAll(() => {
-    // the worker process runs the compiled service
-    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
-      stdio: 'inherit',
-    });
-  }, 120_000);
   afterAll(async () => {
     child?.kill('SIGKILL');
     await t?.stop();

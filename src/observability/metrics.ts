@@ -1,4 +1,15 @@
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import {
+  AggregatorRegistry,
+  collectDefaultMetrics,
+  Counter,
+  Gauge,
+  type MetricObjectWithValues,
+  type MetricValue,
+  Registry,
+} from 'prom-client';
+
+/** Another thread's metrics, as getMetricsAsJSON gives them. */
+export type MetricsSnapshot = MetricObjectWithValues<MetricValue<string>>[];
 
 /**
  * The Prometheus metrics of one service instance (its own registry: the tests run several
@@ -7,6 +18,7 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
  */
 export class ServiceMetrics {
   readonly registry = new Registry();
+  private readonly others: (() => Promise<MetricsSnapshot>)[] = [];
 
   readonly hitsAnswered = this.counter(
     'mailtrace_tracking_hits_answered_total',
@@ -73,8 +85,28 @@ export class ServiceMetrics {
     }
   }
 
+  /** Under `npm start` the API and the job workers run in two threads: each sample says which. */
+  labelThread(thread: 'api' | 'workers'): void {
+    this.registry.setDefaultLabels({ thread });
+  }
+
+  /** A thread whose metrics this registry's scrape includes (the job workers' thread). */
+  include(snapshot: () => Promise<MetricsSnapshot>): void {
+    this.others.push(snapshot);
+  }
+
+  snapshot(): Promise<MetricsSnapshot> {
+    return this.registry.getMetricsAsJSON() as Promise<MetricsSnapshot>;
+  }
+
   async scrape(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    if (this.others.length === 0) {
+      return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    }
+    // samples of the two threads differ by their thread label, so nothing is summed across them
+    const all = await Promise.all([this.snapshot(), ...this.others.map((other) => other())]);
+    const merged = AggregatorRegistry.aggregate(all);
+    return { contentType: merged.contentType, body: await merged.metrics() };
   }
 
   private counter<L extends string>(name: string, help: string, labelNames: L[] = []): Counter<L> {

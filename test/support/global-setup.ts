@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { migrate } from '../../src/db/migrate.js';
@@ -18,11 +20,17 @@ declare module 'vitest' {
 }
 
 /**
- * One PostgreSQL for the run (embedded, or the server in DATABASE_URL) and one migrated template
+ * The compiled service (dist/, as npm start runs it), one PostgreSQL for the run (embedded, or the server in DATABASE_URL) and one migrated template
  * database; each test file clones the template, which takes milliseconds.
  */
 export default async function setup(project: TestProject) {
   const logger = createLogger('warn');
+  // the tests that run the service as npm start runs it (test/npm-start, test/worker-crash) need dist/
+  const build = promisify(execFile)(process.execPath, [
+    'node_modules/typescript/bin/tsc',
+    '-p',
+    'tsconfig.build.json',
+  ]);
   let stopEmbedded = async () => {};
   let serverUrl: string;
   if (process.env.DATABASE_URL) {
@@ -62,6 +70,12 @@ export default async function setup(project: TestProject) {
     // A failed setup must not leave the cluster running, or the run hangs.
     await stopEmbedded();
     throw error;
+  }
+  try {
+    await build;
+  } catch (error) {
+    await stopEmbedded();
+    throw new Error(`the build failed: ${(error as { stdout?: string }).stdout ?? error}`);
   }
   project.provide('pgServerUrl', serverUrl);
   project.provide('templateDatabase', templateDatabase);
