@@ -3,7 +3,7 @@
  * its own process (never inside a server's process), each connection cycling through the given paths
  * (never following redirects).
  *
- *   node dist/bench/autocannon-load.js <base-url> <paths.json> <seconds> <connections>
+ *   node dist/bench/autocannon-load.js <base-url> <paths.json: { paths, addresses }> <seconds> <connections>
  *
  * Prints one line: `LOAD_RESULT {json}`.
  */
@@ -25,7 +25,7 @@ type Autocannon = (options: {
   url: string;
   connections: number;
   duration: number;
-  requests: { method: string; path: string }[];
+  requests: { method: string; path: string; headers?: Record<string, string> }[];
   headers?: Record<string, string>;
 }) => Promise<AutocannonResult>;
 
@@ -33,12 +33,19 @@ type Autocannon = (options: {
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 const [url, pathsFile, seconds, connections] = process.argv.slice(2);
-const paths = JSON.parse(readFileSync(pathsFile, 'utf8')) as string[];
+const { paths, addresses } = JSON.parse(readFileSync(pathsFile, 'utf8')) as {
+  paths: string[];
+  addresses: string[];
+};
 const result = await autocannon({
   url,
   connections: Number(connections),
   duration: Number(seconds),
-  requests: paths.map((path) => ({ method: 'GET', path })),
+  requests: paths.map((path, i) => ({
+    method: 'GET',
+    path,
+    headers: { 'x-forwarded-for': addresses[i % addresses.length] },
+  })),
   headers: { 'user-agent': 'Mozilla/5.0 (mailtrace-bench)' },
 });
 // autocannon's non2xx counts redirects too; like wrk, a 3xx (the click route's 302) is a success here.
