@@ -7,12 +7,16 @@ import type { EventNotifier } from '../live/event-notifier.js';
 import type { Logger } from '../logger.js';
 import type { WebhookDispatch } from '../webhooks/webhook-dispatch.js';
 import type { EventKey } from './event.sql.js';
-import { classifyBehaviour, type StoredEvent, type Verdict } from './machine-detection.js';
+import {
+  BURST_WINDOW_MS,
+  CLICK_BEFORE_OPEN_WINDOW_MS,
+  classifyBehaviour,
+  type StoredEvent,
+  type Verdict,
+} from './machine-detection.js';
 import { parseUserAgent } from './user-agent.js';
 
 const BATCH = 1_000;
-/** Behaviour is judged against the message's events this far back. */
-const CONTEXT_MS = 10 * 60_000;
 
 interface PendingRow {
   id: string;
@@ -132,19 +136,42 @@ export class EventProcessor {
     );
   }
 
-  /** Clicks that behaviour shows to be machines, among the events of the messages clicked in this batch. */
+  /**
+   * Clicks that behaviour shows to be machines, among the clicks near this batch's. The rules see
+   * only clicks within BURST_WINDOW_MS of a click and whether the message was opened by then, so
+   * the context is bounded: the clicks of the clicked messages within two windows of the batch's
+   * clicks (enough to judge every click one window away exactly; clicks farther out gain no new
+   * neighbours from this batch), and each message's first open within CLICK_BEFORE_OPEN_WINDOW_MS
+   * of its send (the only opens the rule asks about). Index tracking_event_message serves both, and
+   * neither grows with how many events a message already has.
+   */
   private async behaviourFlips(
     client: PoolClient,
     pending: PendingRow[],
   ): Promise<{ row: ContextRow; verdict: Verdict }[]> {
-    const clicked = [...new Set(pending.filter((p) => p.type === 'CLICK').map((p) => p.message_id))];
+    const clicks = pending.filter((p) => p.type === 'CLICK');
+    const clicked = [...new Set(clicks.map((p) => p.message_id))];
     if (clicked.length === 0) return [];
-    const times = pending.map((p) => p.occurred_at.getTime());
+    const times = clicks.map((p) => p.occurred_at.getTime());
     const { rows } = await client.query<ContextRow>(
       `select e.id, e.occurred_at, e.message_id, e.type, e.url, e.machine, e.machine_reason, m.sent_at
        from tracking_event e join message m on m.id = e.message_id
-       where e.message_id = any($1::uuid[]) and e.occurred_at between $2 and $3`,
-      [clicked, new Date(Math.min(...times) - CONTEXT_MS), new Date(Math.max(...times) + CONTEXT_MS)],
+       where e.message_id = any($1::uuid[]) and e.type = 'CLICK' and e.occurred_at between $2 and $3
+       union all
+       select o.id, o.occurred_at, m.id, o.type, o.url, o.machine, o.machine_reason, m.sent_at
+       from message m cross join lateral (
+         select e.id, e.occurred_at, e.type, e.url, e.machine, e.machine_reason from tracking_event e
+         where e.message_id = m.id and e.type = 'OPEN'
+           and e.occurred_at <= m.sent_at + make_interval(secs => $4)
+         order by e.occurred_at limit 1
+       ) o
+       where m.id = any($1::uuid[])`,
+      [
+        clicked,
+        new Date(Math.min(...times) - 2 * BURST_WINDOW_MS),
+        new Date(Math.max(...times) + 2 * BURST_WINDOW_MS),
+        CLICK_BEFORE_OPEN_WINDOW_MS / 1000,
+      ],
     );
     const flips: { row: ContextRow; verdict: Verdict }[] = [];
     for (const [, events] of Map.groupBy(rows, (r) => r.message_id)) {

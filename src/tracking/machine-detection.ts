@@ -81,32 +81,73 @@ export const DISTINCT_LINKS_WINDOW_MS = 1_000;
 export const CLICK_BEFORE_OPEN_WINDOW_MS = 120_000;
 
 /**
- * Behaviour verdicts for the events of one message (all of them, in any order): which human events
- * become machines, and why. Returns only the changes.
+ * Behaviour verdicts for the events of one message (in any order): which human events become
+ * machines, and why. Returns only the changes.
+ *
+ * O(n log n) in the n events given (a sort, then two sliding windows over the clicks and the
+ * earliest open), so a message's cost per click does not grow with its history. The caller needs
+ * to give only what the rules can see: the clicks within BURST_WINDOW_MS of the clicks to judge,
+ * and the message's first open (see EventProcessor).
  */
 export function classifyBehaviour(events: readonly StoredEvent[], sentAt: Date | null): Map<string, Verdict> {
   const changes = new Map<string, Verdict>();
-  const sorted = [...events].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
-  const clicks = sorted.filter((e) => e.type === 'CLICK');
+  const clicks = events
+    .filter((e) => e.type === 'CLICK')
+    .sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
+  const times = clicks.map((c) => c.occurredAt.getTime());
+  const firstOpen = Math.min(
+    ...events.filter((e) => e.type === 'OPEN').map((e) => e.occurredAt.getTime()),
+    Infinity,
+  );
+  const burst = slidingWindow(times, BURST_WINDOW_MS);
+  const links = slidingWindow(times, DISTINCT_LINKS_WINDOW_MS);
+  /** Clicks per link inside the ±DISTINCT_LINKS_WINDOW_MS window around the current click. */
+  const linkCounts = new Map<string | null, number>();
+  const count = (url: string | null, by: number) => linkCounts.set(url, (linkCounts.get(url) ?? 0) + by);
   const mark = (event: StoredEvent, reason: MachineReason) => {
     if (!event.machine && !changes.has(event.key)) changes.set(event.key, machine(reason));
   };
   for (const [i, click] of clicks.entries()) {
-    const t = click.occurredAt.getTime();
-    const near = clicks.filter((other) => Math.abs(other.occurredAt.getTime() - t) <= BURST_WINDOW_MS);
-    const otherLinks = clicks.filter(
-      (other, j) =>
-        j !== i &&
-        other.url !== click.url &&
-        Math.abs(other.occurredAt.getTime() - t) <= DISTINCT_LINKS_WINDOW_MS,
+    const t = times[i];
+    const near = burst.around(i);
+    links.around(
+      i,
+      (j) => count(clicks[j].url, 1),
+      (j) => count(clicks[j].url, -1),
     );
-    if (near.length >= BURST_CLICKS || otherLinks.length > 0) {
+    const inLinkWindow = links.size();
+    const otherLinks = inLinkWindow - (linkCounts.get(click.url) ?? 0);
+    if (near >= BURST_CLICKS || otherLinks > 0) {
       mark(click, 'scanner_burst');
       continue;
     }
-    const openedBefore = sorted.some((e) => e.type === 'OPEN' && e.occurredAt.getTime() <= t);
-    if (!openedBefore && sentAt && t - sentAt.getTime() <= CLICK_BEFORE_OPEN_WINDOW_MS)
+    if (!(firstOpen <= t) && sentAt && t - sentAt.getTime() <= CLICK_BEFORE_OPEN_WINDOW_MS)
       mark(click, 'click_before_open');
   }
   return changes;
+}
+
+/**
+ * The indexes of sorted `times` within ±width of times[i], for i = 0, 1, 2, ... in turn: both ends
+ * only move forward, so a whole pass costs O(n). `enter` and `leave` hear of each index as it comes
+ * into the window and goes out of it.
+ */
+function slidingWindow(times: number[], width: number) {
+  let lo = 0;
+  let hi = -1;
+  return {
+    around(i: number, enter?: (j: number) => void, leave?: (j: number) => void): number {
+      // (increments outside the optional calls: `f?.(x++)` skips the x++ when f is missing)
+      while (hi + 1 < times.length && times[hi + 1] <= times[i] + width) {
+        hi++;
+        enter?.(hi);
+      }
+      while (times[lo] < times[i] - width) {
+        leave?.(lo);
+        lo++;
+      }
+      return hi - lo + 1;
+    },
+    size: () => hi - lo + 1,
+  };
 }
