@@ -229,27 +229,48 @@ async function countCountries(
   );
 }
 
-/** Human clicks become machine clicks, on the events and in their messages' counters. */
+/**
+ * Human clicks become machine clicks, on the events and in their messages' counters. Locks are
+ * taken in one order (events by time and id, then messages by id, then campaign_stats by campaign,
+ * as the insert path does), and an event another processor holds is left to it: it is in that
+ * processor's batch, judged against the same committed clicks. Counters move by the events this
+ * statement really flipped, never by what it meant to flip.
+ */
 async function applyFlips(client: PoolClient, flips: { row: ContextRow; verdict: Verdict }[]): Promise<void> {
-  await client.query(
-    `update tracking_event e set machine = true, machine_reason = f.reason
-     from unnest($1::timestamptz[], $2::uuid[], $3::text[]) as f(occurred_at, id, reason)
-     where e.occurred_at = f.occurred_at and e.id = f.id and not e.machine`,
+  const { rows: flipped } = await client.query<{ message_id: string; n: number }>(
+    `with target as materialized (
+       select e.occurred_at, e.id, f.reason from tracking_event e
+       join unnest($1::timestamptz[], $2::uuid[], $3::text[]) as f(occurred_at, id, reason)
+         on e.occurred_at = f.occurred_at and e.id = f.id
+       where not e.machine order by e.occurred_at, e.id for update of e skip locked
+     ), flipped as (
+       update tracking_event e set machine = true, machine_reason = t.reason from target t
+       where e.occurred_at = t.occurred_at and e.id = t.id and not e.machine
+       returning e.message_id
+     )
+     select message_id, count(*)::int as n from flipped group by message_id order by message_id`,
     [flips.map((f) => f.row.occurred_at), flips.map((f) => f.row.id), flips.map((f) => f.verdict.reason)],
   );
-  const perMessage = Map.groupBy(flips, (f) => f.row.message_id);
+  if (flipped.length === 0) return;
   await client.query(
-    `with changed as (
+    `with moves as (select * from unnest($1::uuid[], $2::int[]) as f(id, n)
+     ), locked_messages as materialized (
+       select m.id from message m where m.id in (select id from moves) order by m.id for update
+     ), changed as (
        update message m set click_count = greatest(m.click_count - f.n, 0), machine_click_count = m.machine_click_count + f.n
-       from unnest($1::uuid[], $2::int[]) as f(id, n) where m.id = f.id
+       from moves f join locked_messages l on l.id = f.id where m.id = f.id
        returning m.campaign_id, f.n as moved, m.click_count = 0 as lost_unique
      ), per_campaign as (
        select campaign_id, sum(moved)::int as moved, count(*) filter (where lost_unique)::int as lost
        from changed where campaign_id is not null group by campaign_id
+     ), locked_stats as materialized (
+       select s.campaign_id from campaign_stats s
+       where s.shard = 0 and s.campaign_id in (select campaign_id from per_campaign) order by s.campaign_id for update
      )
      update campaign_stats s set clicks = greatest(s.clicks - p.moved, 0), machine_clicks = s.machine_clicks + p.moved,
        unique_clicks = greatest(s.unique_clicks - p.lost, 0)
-     from per_campaign p where s.campaign_id = p.campaign_id and s.shard = 0`,
-    [[...perMessage.keys()], [...perMessage.values()].map((list) => list.length)],
+     from per_campaign p join locked_stats l on l.campaign_id = p.campaign_id
+     where s.campaign_id = p.campaign_id and s.shard = 0`,
+    [flipped.map((f) => f.message_id), flipped.map((f) => f.n)],
   );
 }

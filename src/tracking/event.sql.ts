@@ -7,7 +7,8 @@ import type { TrackingHit } from './tracking-event.js';
  * are dropped), inserts into the day partitions of tracking_event, and folds opens and clicks into
  * the message's and its campaign's counters (human and machine apart, first opens and clicks
  * counted once), and returns the keys of new events of `watched` accounts, for live subscribers. Event ids come from the app, so a retried batch inserts nothing twice.
- * Kept as one statement because this is the hottest write of the service.
+ * Kept as one statement because this is the hottest write of the service. Counter rows are locked
+ * in one order (messages by id, then campaign_stats by campaign), as in every counter writer.
  */
 const insertHitsSql = (onConflict: string) => `
 with incoming as (
@@ -32,6 +33,9 @@ with incoming as (
          count(*) filter (where type = 'CLICK' and not machine) as human_clicks,
          count(*) filter (where type = 'CLICK' and machine) as machine_clicks
   from inserted where type in ('OPEN', 'CLICK') group by message_id
+), locked_messages as materialized (
+  -- the message rows in id order, the order every counter writer locks them in (no deadlock)
+  select m.id from message m where m.id in (select message_id from counts) order by m.id for update
 ), counted as (
   update message m set
     open_count = m.open_count + c.human_opens,
@@ -43,7 +47,7 @@ with incoming as (
     click_count = m.click_count + c.human_clicks,
     machine_click_count = m.machine_click_count + c.machine_clicks,
     updated_at = now()
-  from counts c where m.id = c.message_id
+  from counts c join locked_messages l on l.id = c.message_id where m.id = c.message_id
   returning m.campaign_id, c.human_opens, c.machine_opens, c.human_clicks, c.machine_clicks,
             m.open_count = c.human_opens and c.human_opens > 0 as first_open,
             m.click_count = c.human_clicks and c.human_clicks > 0 as first_click
@@ -52,12 +56,16 @@ with incoming as (
          sum(machine_opens) as machine_opens, sum(human_clicks) as clicks,
          count(*) filter (where first_click) as unique_clicks, sum(machine_clicks) as machine_clicks
   from counted where campaign_id is not null group by campaign_id
+), locked_stats as materialized (
+  select s.campaign_id from campaign_stats s
+  where s.shard = 0 and s.campaign_id in (select campaign_id from campaign_counts) order by s.campaign_id for update
 ), campaign_counted as (
   update campaign_stats s set
     opens = s.opens + cc.opens, unique_opens = s.unique_opens + cc.unique_opens,
     machine_opens = s.machine_opens + cc.machine_opens, clicks = s.clicks + cc.clicks,
     unique_clicks = s.unique_clicks + cc.unique_clicks, machine_clicks = s.machine_clicks + cc.machine_clicks
-  from campaign_counts cc where s.campaign_id = cc.campaign_id and s.shard = 0
+  from campaign_counts cc join locked_stats l on l.campaign_id = cc.campaign_id
+  where s.campaign_id = cc.campaign_id and s.shard = 0
   returning 1
 )
 select (select count(*) from inserted)::int as inserted,
