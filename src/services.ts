@@ -32,6 +32,7 @@ import { EventRepository } from './tracking/event.repository.js';
 import { EventNotifier } from './live/event-notifier.js';
 import { EventBuffer } from './tracking/event-buffer.js';
 import { EventProcessor } from './tracking/event-processor.js';
+import { HitEnricher } from './tracking/hit-enricher.js';
 import { EventWriter } from './tracking/event-writer.js';
 import { TrackingTokens } from './tracking/token.js';
 import { TrackingUrls } from './tracking/tracking-urls.js';
@@ -79,12 +80,20 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
   });
   const events = new EventRepository(pool);
   const notifier = new EventNotifier(pool, logger);
-  const eventWriter = new EventWriter({ pool, limits: config.trackingLimits, notifier, metrics, logger });
   let geo: Promise<GeoIp> | null = null;
   const openGeo = () => {
     geo ??= GeoIp.open(config.geoipDbPaths, logger);
     return geo;
   };
+  const eventWriter = new EventWriter({
+    pool,
+    limits: config.trackingLimits,
+    enricher: new HitEnricher(openGeo, config.trackingPrivacy),
+    notifier,
+    webhooks: webhookDispatch,
+    metrics,
+    logger,
+  });
   const eventProcessor = new EventProcessor({
     pool,
     geo: openGeo,

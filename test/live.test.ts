@@ -65,7 +65,7 @@ describe('live subscriptions over graphql-ws', () => {
     await t?.stop();
   });
 
-  it('pushes an open as it happens, then again with its location once processed', async () => {
+  it('pushes an open as it happens, already located; a click again once processed', async () => {
     const { campaignId, messageIds } = await campaignWithMessages(t, alice);
     const live = subscribeTo(
       client(alice),
@@ -81,12 +81,15 @@ describe('live subscriptions over graphql-ws', () => {
       campaignId,
       machine: false,
       ipAddress: '81.2.69.160',
+      location: { country: 'GB', city: 'London' },
     });
     expect(first.recipient).toMatch(/^live0-/);
-    expect(first.location).toBeNull();
+    await click(t, messageIds[0], 'https://example.com/read');
+    const clicked = await live.next();
+    expect(clicked).toMatchObject({ type: 'CLICK', messageId: messageIds[0], machine: false });
     await t.app.services.eventProcessor.run();
-    const updated = await live.next();
-    expect(updated).toMatchObject({ id: first.id, location: { country: 'GB', city: 'London' } });
+    // judged by its behaviour now (a person: one click after the open), and told again
+    expect(await live.next()).toMatchObject({ id: clicked.id, type: 'CLICK', machine: false });
     live.stop();
     await eventually(async () => t.app.liveSubscribers() === 0);
   });

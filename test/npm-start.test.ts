@@ -50,7 +50,7 @@ describe('the service as npm start runs it: API in the main thread, job workers 
     await peer?.stop();
   });
 
-  it('sends through the worker thread, processes the open there, and merges both threads in /metrics', async () => {
+  it('sends through the worker thread, processes the click there, and merges both threads in /metrics', async () => {
     const { key } = await createAccount(admin.app, 'Started');
     const senderId = await createSender(baseUrl, key, peer.port);
     const { sendEmail } = await gqlOk(
@@ -64,6 +64,9 @@ describe('the service as npm start runs it: API in the main thread, job workers 
     await eventually(async () => peer.received.length === 1, 30_000);
     const pixelPath = new URL(admin.app.services.urls.openPixel(sendEmail.id)).pathname;
     await (await fetch(baseUrl + pixelPath)).arrayBuffer();
+    // the open is stored finished; the click waits for its behaviour verdict from the worker thread
+    const link = new URL(admin.app.services.urls.click(sendEmail.id, 'https://example.com/'));
+    await (await fetch(baseUrl + link.pathname + link.search, { redirect: 'manual' })).arrayBuffer();
 
     const metrics = await eventually(async () => {
       const text = await (await fetch(`${baseUrl}/metrics`)).text();
@@ -80,7 +83,7 @@ describe('the service as npm start runs it: API in the main thread, job workers 
       'select processed_at is not null as processed from tracking_event where message_id = $1',
       [sendEmail.id],
     );
-    expect(rows).toEqual([{ processed: true }]);
+    expect(rows).toEqual([{ processed: true }, { processed: true }]);
   });
 
   it('stops both threads on SIGTERM and exits 0', async () => {

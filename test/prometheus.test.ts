@@ -44,6 +44,9 @@ describe('GET /metrics (Prometheus)', () => {
     const pixel = t.app.services.urls.openPixel(sendEmail.id);
     for (let i = 0; i < 3; i++) await (await fetch(pixel)).arrayBuffer();
     await (await fetch(`${t.baseUrl}/api/v1/tracking/open/not-a-token`)).arrayBuffer();
+    // a click, which process_events judges in a batch of its own
+    const link = t.app.services.urls.click(sendEmail.id, 'https://example.com/');
+    await (await fetch(link, { redirect: 'manual' })).arrayBuffer();
 
     const text = await eventually(async () => {
       const body = await scrape(`${t.baseUrl}/metrics`);

@@ -188,6 +188,13 @@ describe('a received email, end to end', () => {
       /<a href="[^"]+\/tracking\/click\/[^"]+" style="display:none[^"]*" aria-hidden="true" tabindex="-1"><\/a><img src="[^"]+\/tracking\/open\//,
     );
 
+    // a person: the email is opened (its pixel), then the link is clicked; a click with no open
+    // seconds after delivery would be judged a scanner's (click_before_open)
+    const pixel = /<img src="([^"]+\/tracking\/open\/[^"]+)"/.exec(html)![1];
+    await (
+      await fetch(pixel, { headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Firefox/132.0' } })
+    ).arrayBuffer();
+    await t.app.services.eventBuffer.drain(5_000);
     const redirect = await fetch(offer, {
       redirect: 'manual',
       headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Firefox/132.0' },

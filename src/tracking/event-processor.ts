@@ -113,8 +113,11 @@ export class EventProcessor {
     const clients = pending.map((p) => parseUserAgent(p.user_agent));
     await countCountries(client, pending, locations, machines);
     await client.query(
-      `update tracking_event e set processed_at = now(), country = p.country, region = p.region,
-         city = p.city, latitude = p.latitude, longitude = p.longitude, client = p.client, device = p.device,
+      // what the insert already resolved stays (strict privacy stores no address to resolve again)
+      `update tracking_event e set processed_at = now(), country = coalesce(e.country, p.country),
+         region = coalesce(e.region, p.region), city = coalesce(e.city, p.city),
+         latitude = coalesce(e.latitude, p.latitude), longitude = coalesce(e.longitude, p.longitude),
+         client = coalesce(e.client, p.client), device = coalesce(e.device, p.device),
          ip_address = case when $10 then null else e.ip_address end,
          user_agent = case when $10 then null else e.user_agent end
        from unnest($1::timestamptz[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[],

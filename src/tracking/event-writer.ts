@@ -3,7 +3,9 @@ import type { TrackingLimits } from '../config.js';
 import type { EventNotifier } from '../live/event-notifier.js';
 import type { Logger } from '../logger.js';
 import type { ServiceMetrics } from '../observability/metrics.js';
+import type { WebhookDispatch } from '../webhooks/webhook-dispatch.js';
 import { insertHits } from './event.sql.js';
+import type { HitEnricher } from './hit-enricher.js';
 import { SharedRateLimiter } from '../rate-limits/shared-rate-limiter.js';
 import { trackingScopes } from './rate-limits.js';
 import type { TrackingHit } from './tracking-event.js';
@@ -19,7 +21,9 @@ const SCHEDULE_EVERY_MS = 1_000;
 export interface EventWriterDeps {
   pool: Pool;
   limits: TrackingLimits;
+  enricher: HitEnricher;
   notifier: EventNotifier;
+  webhooks: WebhookDispatch;
   metrics: ServiceMetrics;
   logger: Logger;
 }
@@ -48,10 +52,20 @@ export class EventWriter {
       );
     }
     if (allowed.length === 0) return;
-    const { watched } = await insertHits(this.deps.pool, allowed, await this.deps.notifier.watched());
+    const enriched = await this.deps.enricher.enrich(allowed);
+    const { watched, hooked } = await insertHits(
+      this.deps.pool,
+      enriched,
+      await this.deps.notifier.watched(),
+    );
     this.deps.metrics.eventBatches.inc({ stage: 'insert' });
     for (const hit of allowed) this.deps.metrics.hitsRecorded.inc({ kind: hit.type });
     if (watched.length > 0) await this.deps.notifier.publish({ kind: 'new', keys: watched });
+    if (hooked.length > 0) {
+      await this.deps.webhooks.forEvents(
+        hooked.map(([id, occurredAt, accountId]) => ({ id, occurredAt: new Date(occurredAt), accountId })),
+      );
+    }
     await this.scheduleProcessing();
   }
 

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { boolArray, textArray, timestamptzArray, uuidArray } from './pg-binary-arrays.js';
+import type { HitPlace } from './hit-enricher.js';
 import type { TrackingHit } from './tracking-event.js';
 
 /**
@@ -13,16 +14,30 @@ import type { TrackingHit } from './tracking-event.js';
 const insertHitsSql = (onConflict: string) => `
 with incoming as (
   select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[], $6::text[],
-                       $7::text[], $8::boolean[], $9::text[])
-    as t(id, message_id, type, occurred_at, ip_address, user_agent, url, machine, machine_reason)
+                       $7::text[], $8::boolean[], $9::text[], $11::text[], $12::text[], $13::text[],
+                       $14::float8[], $15::float8[], $16::text[], $17::text[])
+    as t(id, message_id, type, occurred_at, ip_address, user_agent, url, machine, machine_reason,
+         country, region, city, latitude, longitude, client, device)
 ), inserted as (
+  -- an open is finished as it is stored (place, client and its request-level verdict are final);
+  -- clicks wait for process_events' behaviour verdict
   insert into tracking_event (id, occurred_at, account_id, message_id, campaign_id, type, ip_address,
-                              user_agent, url, machine, machine_reason)
+                              user_agent, url, machine, machine_reason, country, region, city, latitude,
+                              longitude, client, device, processed_at)
   select i.id, i.occurred_at, m.account_id, m.id, m.campaign_id, i.type, i.ip_address::inet, i.user_agent,
-         i.url, i.machine, i.machine_reason
+         i.url, i.machine, i.machine_reason, i.country, i.region, i.city, i.latitude, i.longitude, i.client,
+         i.device, case when i.type = 'OPEN' then now() end
   from incoming i join message m on m.id = i.message_id
   ${onConflict}
-  returning id, occurred_at, message_id, account_id, campaign_id, type, machine
+  returning id, occurred_at, message_id, account_id, campaign_id, type, machine, country
+), countries as (
+  -- human opens per campaign and country (topCountries), in key order like every counter
+  insert into campaign_country as c (campaign_id, country, opens)
+  select campaign_id, country, count(*) from inserted
+  where type = 'OPEN' and not machine and campaign_id is not null and country is not null
+  group by campaign_id, country order by campaign_id, country
+  on conflict (campaign_id, country) do update set opens = c.opens + excluded.opens
+  returning 1
 ), counts as (
   select message_id,
          count(*) filter (where type = 'OPEN' and not machine) as human_opens,
@@ -70,7 +85,11 @@ with incoming as (
 )
 select (select count(*) from inserted)::int as inserted,
        (select coalesce(json_agg(json_build_array(id, occurred_at, account_id, campaign_id, type)), '[]'::json)
-        from inserted where account_id = any($10::uuid[])) as watched`;
+        from inserted where account_id = any($10::uuid[])) as watched,
+       -- finished opens of accounts with webhooks: their deliveries go out now, not after processing
+       (select coalesce(json_agg(json_build_array(id, occurred_at, account_id)), '[]'::json) from inserted
+        where type = 'OPEN' and account_id in (
+          select account_id from webhook where deleted_at is null and disabled_at is null)) as hooked`;
 
 /**
  * A plain insert is the usual case: ON CONFLICT's speculative insertion costs PostgreSQL about a
@@ -91,7 +110,10 @@ const UNIQUE_VIOLATION = '23505';
 /** A new or updated event, as live subscribers are told of it: [id, occurredAt, accountId, campaignId, type]. */
 export type EventKey = [string, string, string, string | null, string];
 
-type InsertResult = { inserted: number; watched: EventKey[] };
+/** A finished open for webhooks: [id, occurredAt, accountId]. */
+export type HookedKey = [string, string, string];
+
+type InsertResult = { inserted: number; watched: EventKey[]; hooked: HookedKey[] };
 
 /**
  * Give it the pool, not a client in a transaction, when the batch may be a retry: after a duplicate
@@ -99,7 +121,7 @@ type InsertResult = { inserted: number; watched: EventKey[] };
  */
 export async function insertHits(
   pool: Pool | PoolClient,
-  hits: readonly TrackingHit[],
+  hits: readonly (TrackingHit & Partial<HitPlace>)[],
   watched: readonly string[] = [],
 ): Promise<InsertResult> {
   const params = [
@@ -113,6 +135,13 @@ export async function insertHits(
     boolArray(hits.map((h) => h.machine)),
     textArray(hits.map((h) => h.machineReason)),
     watched,
+    textArray(hits.map((h) => h.country ?? null)),
+    textArray(hits.map((h) => h.region ?? null)),
+    textArray(hits.map((h) => h.city ?? null)),
+    hits.map((h) => h.latitude ?? null),
+    hits.map((h) => h.longitude ?? null),
+    textArray(hits.map((h) => h.client ?? null)),
+    textArray(hits.map((h) => h.device ?? null)),
   ];
   const run = (statement: { name: string; text: string }) =>
     pool.query<InsertResult>({ ...statement, values: params }).then((result) => result.rows[0]);
