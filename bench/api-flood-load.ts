@@ -5,7 +5,11 @@
  *   `{ latenciesMs, failures }` as JSON.
  * - `flood <url> <kind> <concurrency> <seconds> [key]`: `concurrency` loops sending the same hostile
  *   GraphQL body; prints `{ statuses, latenciesMs }` as JSON.
+ * - `mixed <base> <pixels.json> <key> <seconds>`: in turn, a pixel hit (the next of the URLs in the
+ *   file) and the GraphQL `me` query with the key, each timed (bench:click-flood); prints
+ *   `{ pixelMs, meMs, failures }`.
  */
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 
@@ -74,10 +78,37 @@ async function flood(url: string, kind: FloodKind, concurrency: number, seconds:
   return { statuses, latenciesMs, bodyBytes: body.length };
 }
 
+async function mixed(base: string, pixelsFile: string, key: string, seconds: number) {
+  const pixels = (JSON.parse(readFileSync(pixelsFile, 'utf8')) as string[]).map((u) => new URL(u));
+  const graphql = new URL(`${base}/graphql`);
+  const me = Buffer.from(JSON.stringify({ query: '{ me { id name } }' }));
+  const meHeaders = {
+    'content-type': 'application/json',
+    'content-length': String(me.length),
+    authorization: `Bearer ${key}`,
+  };
+  const pixelMs: number[] = [];
+  const meMs: number[] = [];
+  let failures = 0;
+  const end = performance.now() + seconds * 1000;
+  for (let i = 0; performance.now() < end; i++) {
+    let started = performance.now();
+    if ((await send(pixels[i % pixels.length], 'GET', { 'user-agent': 'Mozilla/5.0 (probe)' })) !== 200)
+      failures++;
+    pixelMs.push(performance.now() - started);
+    started = performance.now();
+    if ((await send(graphql, 'POST', meHeaders, me)) !== 200) failures++;
+    meMs.push(performance.now() - started);
+  }
+  return { pixelMs, meMs, failures };
+}
+
 const [mode, url, ...rest] = process.argv.slice(2);
 const result =
   mode === 'probe'
     ? await probe(url, Number(rest[0]))
-    : await flood(url, rest[0] as FloodKind, Number(rest[1]), Number(rest[2]), rest[3]);
+    : mode === 'mixed'
+      ? await mixed(url, rest[0], rest[1], Number(rest[2]))
+      : await flood(url, rest[0] as FloodKind, Number(rest[1]), Number(rest[2]), rest[3]);
 process.stdout.write(JSON.stringify(result));
 agent.destroy();

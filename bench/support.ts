@@ -32,6 +32,7 @@ const EMBEDDED_PORTS = {
   metrics: 54343,
   live: 54344,
   flood: 54345,
+  clickflood: 54346,
 } as const;
 
 export interface BenchService {

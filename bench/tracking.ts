@@ -23,7 +23,7 @@
  */
 import 'reflect-metadata';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -37,6 +37,14 @@ import { type Database, openDatabase } from '../src/db/database.js';
 import { createLogger } from '../src/logger.js';
 import { NO_CACHE_HEADERS, PIXEL_GIF } from '../src/tracking/pixel.js';
 import { TRACKING_PREFIX } from '../src/tracking/tracking-urls.js';
+import {
+  type LoadFiles,
+  type LoadResult,
+  pickLoadTool,
+  runLoad,
+  track,
+  writeLoadFiles,
+} from './load-generator.js';
 import { envInt, median } from './support.js';
 
 const SECONDS = envInt('BENCH_SECONDS', 10);
@@ -97,21 +105,9 @@ interface Route {
   /** Request paths (with query), cycled through by each load. */
   paths: string[];
   /** The load generator's inputs: the wrk script and the paths as JSON (autocannon). */
-  files: { lua: string; paths: string };
+  files: LoadFiles;
   /** The minimum ratio of the medians, when there is one. */
   targetPercent: number | null;
-}
-
-/** What one load run measured, whichever tool ran it. */
-interface LoadResult {
-  /** Responses received (any status). */
-  responses: number;
-  /** Responses with an error status (4xx, 5xx): 2xx and 3xx (the click's 302) are successes. */
-  badStatus: number;
-  socketErrors: number;
-  seconds: number;
-  p50Ms: number | null;
-  p99Ms: number | null;
 }
 
 interface Run {
@@ -122,8 +118,6 @@ interface Run {
   /** CPU time of the server's process per response, in microseconds; null where /proc is missing. */
   cpuUsPerRequest: number | null;
 }
-
-type LoadTool = 'wrk' | 'autocannon';
 
 function envRoutes(name: string): RouteName[] {
   const raw = process.env[name]?.trim() || 'open,click';
@@ -149,20 +143,6 @@ function freePort(): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
-}
-
-function pickLoadTool(): LoadTool {
-  const wanted = process.env.BENCH_LOAD_TOOL;
-  if (wanted && wanted !== 'wrk' && wanted !== 'autocannon') {
-    throw new Error('BENCH_LOAD_TOOL must be wrk or autocannon');
-  }
-  if (wanted === 'autocannon') return 'autocannon';
-  if (!spawnSync('wrk', ['--version']).error) return 'wrk';
-  console.warn(
-    'wrk is not installed: falling back to autocannon (a Node load generator, slower than wrk, so the\n' +
-      'figures are lower and less telling). Install wrk for the real benchmark:  apt-get install -y wrk',
-  );
-  return 'autocannon';
 }
 
 /** Clock ticks per second, the unit of /proc/<pid>/stat times. */
@@ -231,74 +211,6 @@ function postgresCpuBetween(before: Map<string, number> | null, after: Map<strin
  * A wrk script that cycles through the paths and prints its summary as one JSON line. wrk's
  * errors.status counts the responses of status 400 and above: a 302 is a success, as for the click.
  */
-function wrkScript(paths: string[]): string {
-  return `
-local paths = { ${paths.map((p) => JSON.stringify(p)).join(',\n  ')} }
-local count = #paths
-local addresses = { ${addresses.map((a) => JSON.stringify(a)).join(', ')} }
-local i = 0
-local j = 0
-wrk.headers["User-Agent"] = ${JSON.stringify(USER_AGENT)}
-
-request = function()
-  i = i + 1
-  if i > count then i = 1 end
-  j = j + 1
-  if j > #addresses then j = 1 end
-  return wrk.format("GET", paths[i], { ["X-Forwarded-For"] = addresses[j] })
-end
-
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    'LOAD_RESULT {"responses":%.0f,"badStatus":%.0f,"socketErrors":%.0f,"seconds":%.6f,"p50Ms":%.4f,"p99Ms":%.4f}\\n',
-    summary.requests, e.status, e.connect + e.read + e.write + e.timeout, summary.duration / 1e6,
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000))
-end
-`;
-}
-
-/** The children this bench started, killed on any exit. */
-const children = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
-
-function track(child: ChildProcess): ChildProcess {
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-/** Runs one load and returns what it measured; throws with the tool's output when it fails. */
-async function runLoad(
-  tool: LoadTool,
-  baseUrl: string,
-  files: { lua: string; paths: string },
-  seconds: number,
-): Promise<LoadResult> {
-  const args =
-    tool === 'wrk'
-      ? ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '-s', files.lua, baseUrl]
-      : [join(HERE, 'autocannon-load.js'), baseUrl, files.paths, String(seconds), String(CONNECTIONS)];
-  const child = track(
-    spawn(tool === 'wrk' ? 'wrk' : process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }),
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', resolve);
-  });
-  const line = output.split('\n').find((l) => l.startsWith('LOAD_RESULT '));
-  if (code !== 0 || !line) throw new Error(`${tool} failed (exit code ${code}):\n${output}`);
-  return JSON.parse(line.slice('LOAD_RESULT '.length)) as LoadResult;
-}
 
 /** Starts the bare server in its own process and returns its port. */
 async function startBareServer(): Promise<{ child: ChildProcess; port: number }> {
@@ -468,9 +380,7 @@ async function main(): Promise<void> {
     }
     const routes: Route[] = ROUTE_NAMES.map((name) => {
       const paths = name === 'open' ? pixelPaths : clickPaths.flat();
-      const files = { lua: join(tempDir, `${name}.lua`), paths: join(tempDir, `${name}.json`) };
-      writeFileSync(files.lua, wrkScript(paths));
-      writeFileSync(files.paths, JSON.stringify({ paths, addresses }));
+      const files = writeLoadFiles(tempDir, name, paths, addresses, USER_AGENT);
       return name === 'open'
         ? { name, label: 'pixel', eventType: 'OPEN', paths, files, targetPercent: TARGET_PERCENT.open }
         : { name, label: 'click', eventType: 'CLICK', paths, files, targetPercent: TARGET_PERCENT.click };
@@ -546,7 +456,7 @@ async function main(): Promise<void> {
       const loadBefore = procCpuSeconds('self', true);
       const pgBefore = postgresCpuSeconds();
       const hostBefore = hostBusySeconds();
-      const result = await runLoad(tool, urls[target], route.files, seconds);
+      const result = await runLoad(tool, urls[target], route.files, seconds, CONNECTIONS);
       const cpuAfter = serverCpu[target]();
       const loadAfter = procCpuSeconds('self', true);
       const hostAfter = hostBusySeconds();

@@ -67,7 +67,8 @@ export async function startWorkerRunner(options: WorkerRunnerOptions): Promise<W
          on conflict (worker_id) do update set last_seen = now()`,
         [[...workerIds], processId],
       );
-      await recoverDeadWorkers(pool, utils, heartbeatMs * 3, logger);
+      const recovered = await recoverDeadWorkers(pool, utils, heartbeatMs * 3, logger);
+      options.metrics.workerTakeovers.inc(recovered);
     } catch (error) {
       logger.warn({ err: error }, 'worker heartbeat failed');
     }
@@ -98,7 +99,7 @@ async function recoverDeadWorkers(
   utils: WorkerUtils,
   deadAfterMs: number,
   logger: Logger,
-): Promise<void> {
+): Promise<number> {
   const { rows } = await pool.query<{ worker_id: string }>(
     `select worker_id from worker_heartbeat where last_seen < now() - make_interval(secs => $1 / 1000.0)
      union
@@ -107,9 +108,10 @@ async function recoverDeadWorkers(
        and locked_by not in (select worker_id from worker_heartbeat)`,
     [deadAfterMs],
   );
-  if (rows.length === 0) return;
+  if (rows.length === 0) return 0;
   const dead = rows.map((r) => r.worker_id);
   await utils.forceUnlockWorkers(dead);
   await pool.query('delete from worker_heartbeat where worker_id = any($1::text[])', [dead]);
   logger.warn({ workers: dead }, 'unlocked the jobs of workers that stopped responding');
+  return dead.length;
 }

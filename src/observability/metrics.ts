@@ -49,6 +49,10 @@ export class ServiceMetrics {
     'Job attempts by task and outcome: success, error (the attempt failed, it will be retried) or failed (for good).',
     ['task', 'outcome'],
   );
+  readonly workerTakeovers = this.counter(
+    'mailtrace_worker_takeovers_total',
+    'Workers found silent for three heartbeats, whose jobs this process unlocked for others (a lapsed heartbeat).',
+  );
   readonly smtpMessages = this.counter(
     'mailtrace_smtp_messages_total',
     'Messages handed to SMTP, by outcome: sent, failed (for good) or retry (a temporary failure).',

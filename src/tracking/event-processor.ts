@@ -2,6 +2,7 @@ import type { ServiceMetrics } from '../observability/metrics.js';
 import type { Pool, PoolClient } from 'pg';
 import type { GeoIp, GeoLocation } from '../../geo/geoip.js';
 import type { TrackingPrivacy } from '../config.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { withTransaction } from '../db/transaction.js';
 import type { EventNotifier } from '../live/event-notifier.js';
 import type { Logger } from '../logger.js';
@@ -17,6 +18,9 @@ import {
 import { parseUserAgent } from './user-agent.js';
 
 const BATCH = 1_000;
+/** How often, and how long apart, a run retries events whose message an insert held. */
+const HELD_BACK_RETRIES = 50;
+const HELD_BACK_PAUSE_MS = 20;
 
 interface PendingRow {
   id: string;
@@ -60,15 +64,22 @@ export class EventProcessor {
   /** Processes everything pending; returns how many events it looked at. */
   async run(): Promise<number> {
     let total = 0;
-    for (;;) {
-      const processed = await withTransaction(this.deps.pool, (client) => this.processBatch(client));
+    for (let heldBackRuns = 0; ;) {
+      const { processed, heldBack } = await withTransaction(this.deps.pool, (client) =>
+        this.processBatch(client),
+      );
       if (processed.length > 0) this.deps.metrics.eventBatches.inc({ stage: 'process' });
       total += processed.length;
       await this.announce(processed);
       await this.deps.webhooks.forEvents(
         processed.map((p) => ({ id: p.id, occurredAt: p.occurred_at, accountId: p.account_id })),
       );
-      if (processed.length < BATCH) break;
+      // events of messages an insert held at that moment wait for the next batch, milliseconds away
+      if (heldBack > 0 && heldBackRuns++ < HELD_BACK_RETRIES) {
+        await sleep(HELD_BACK_PAUSE_MS);
+        continue;
+      }
+      if (processed.length + heldBack < BATCH) break;
     }
     await this.deps.pool.query(
       `delete from tracking_rate where window_start < now() - interval '10 minutes'`,
@@ -87,18 +98,20 @@ export class EventProcessor {
     if (keys.length > 0) await this.deps.notifier.publish({ kind: 'updated', keys });
   }
 
-  private async processBatch(client: PoolClient): Promise<PendingRow[]> {
+  /** One batch: the events it finished, and how many it left for later (their message was busy). */
+  private async processBatch(client: PoolClient): Promise<{ processed: PendingRow[]; heldBack: number }> {
     const { rows: pending } = await client.query<PendingRow>(
       `select id, occurred_at, message_id, account_id, campaign_id, type, host(ip_address) as ip_address, user_agent
        from tracking_event
        where processed_at is null order by occurred_at limit $1 for update skip locked`,
       [BATCH],
     );
-    if (pending.length === 0) return [];
+    if (pending.length === 0) return { processed: [], heldBack: 0 };
     const flips = await this.behaviourFlips(client, pending);
-    if (flips.length > 0) await applyFlips(client, flips);
-    await this.markProcessed(client, pending, await machineEvents(client, pending));
-    return pending;
+    const busy = flips.length > 0 ? await applyFlips(client, flips) : new Set<string>();
+    const processed = pending.filter((p) => !busy.has(p.message_id));
+    await this.markProcessed(client, processed, await machineEvents(client, processed));
+    return { processed, heldBack: pending.length - processed.length };
   }
 
   /** Location and client for each event, in one statement; strict mode keeps no address, agent or city. */
@@ -233,13 +246,28 @@ async function countCountries(
 }
 
 /**
- * Human clicks become machine clicks, on the events and in their messages' counters. Locks are
- * taken in one order (events by time and id, then messages by id, then campaign_stats by campaign,
- * as the insert path does), and an event another processor holds is left to it: it is in that
- * processor's batch, judged against the same committed clicks. Counters move by the events this
- * statement really flipped, never by what it meant to flip.
+ * Human clicks become machine clicks, on the events and in their messages' counters; returns the
+ * messages it left alone because another transaction held them. It never waits for a message row:
+ * the insert path updates counters without ordering its locks (ordering them cost a fifth of its
+ * rate), so a processor that waited could close a cycle with it. Busy messages keep their batch
+ * events unprocessed, to be judged again in a moment. Then events (by time and id) and
+ * campaign_stats (by campaign) are locked in one order, and an event another processor holds is
+ * left to it (it is in that processor's batch, judged against the same committed clicks). Counters
+ * move by the events this statement really flipped, never by what it meant to flip.
  */
-async function applyFlips(client: PoolClient, flips: { row: ContextRow; verdict: Verdict }[]): Promise<void> {
+async function applyFlips(
+  client: PoolClient,
+  allFlips: { row: ContextRow; verdict: Verdict }[],
+): Promise<Set<string>> {
+  const wanted = [...new Set(allFlips.map((f) => f.row.message_id))].sort();
+  const { rows: locked } = await client.query<{ id: string }>(
+    'select id from message where id = any($1::uuid[]) order by id for update skip locked',
+    [wanted],
+  );
+  const mine = new Set(locked.map((r) => r.id));
+  const busy = new Set(wanted.filter((id) => !mine.has(id)));
+  const flips = allFlips.filter((f) => mine.has(f.row.message_id));
+  if (flips.length === 0) return busy;
   const { rows: flipped } = await client.query<{ message_id: string; n: number }>(
     `with target as materialized (
        select e.occurred_at, e.id, f.reason from tracking_event e
@@ -254,14 +282,12 @@ async function applyFlips(client: PoolClient, flips: { row: ContextRow; verdict:
      select message_id, count(*)::int as n from flipped group by message_id order by message_id`,
     [flips.map((f) => f.row.occurred_at), flips.map((f) => f.row.id), flips.map((f) => f.verdict.reason)],
   );
-  if (flipped.length === 0) return;
+  if (flipped.length === 0) return busy;
   await client.query(
     `with moves as (select * from unnest($1::uuid[], $2::int[]) as f(id, n)
-     ), locked_messages as materialized (
-       select m.id from message m where m.id in (select id from moves) order by m.id for update
      ), changed as (
        update message m set click_count = greatest(m.click_count - f.n, 0), machine_click_count = m.machine_click_count + f.n
-       from moves f join locked_messages l on l.id = f.id where m.id = f.id
+       from moves f where m.id = f.id
        returning m.campaign_id, f.n as moved, m.click_count = 0 as lost_unique
      ), per_campaign as (
        select campaign_id, sum(moved)::int as moved, count(*) filter (where lost_unique)::int as lost
@@ -276,4 +302,5 @@ async function applyFlips(client: PoolClient, flips: { row: ContextRow; verdict:
      where s.campaign_id = p.campaign_id and s.shard = 0`,
     [flipped.map((f) => f.message_id), flipped.map((f) => f.n)],
   );
+  return busy;
 }
