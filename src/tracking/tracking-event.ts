@@ -1,3 +1,5 @@
+import type { TrackingEventKind } from './event-kinds.js';
+
 /** One hit on a tracking route, as the route saw it, before it is joined to its message and stored. */
 export interface TrackingHit {
   id: string;
@@ -10,5 +12,3 @@ export interface TrackingHit {
   machine: boolean;
   machineReason: string | null;
 }
-
-export type TrackingEventKind = 'OPEN' | 'CLICK' | 'UNSUBSCRIBE';

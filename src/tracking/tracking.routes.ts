@@ -10,7 +10,6 @@ import { confirmUnsubscribePage, problemPage, unsubscribedPage, unsubscribeFormP
 import { NO_CACHE_HEADERS, PIXEL_GIF, PIXEL_HEADERS } from './pixel.js';
 import { checkRedirectTarget, isAllowedHost } from './redirect-target.js';
 import type { TrackingTokens } from './token.js';
-import type { TrackingEventKind } from './tracking-event.js';
 import { TRACKING_PREFIX } from './tracking-urls.js';
 import type { UnsubscribeService } from './unsubscribe.service.js';
 
@@ -92,13 +91,13 @@ export function createTrackingHandler(deps: TrackingRouteDeps) {
 function record(
   req: IncomingMessage,
   deps: TrackingRouteDeps,
-  hit: { messageId: string; type: TrackingEventKind; url: string | null; honeypot?: boolean },
+  hit: { messageId: string; type: 'OPEN' | 'CLICK'; url: string | null; honeypot?: boolean },
 ) {
   const userAgent = req.headers['user-agent']?.slice(0, MAX_USER_AGENT) ?? null;
   const ipAddress = clientIp(req, deps.trustProxy);
   const purpose = firstHeader(req, 'sec-purpose') ?? firstHeader(req, 'purpose') ?? firstHeader(req, 'x-moz');
   const verdict = classifyRequest({
-    type: hit.type === 'CLICK' ? 'CLICK' : 'OPEN',
+    type: hit.type,
     method: req.method ?? 'GET',
     userAgent,
     ipAddress,
