@@ -17,7 +17,14 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { benchAccount, envInt, median, percentile, startBenchService } from './support.js';
+import {
+  benchAccount,
+  markBenchMessagesSent,
+  envInt,
+  median,
+  percentile,
+  startBenchService,
+} from './support.js';
 
 const SECONDS = envInt('BENCH_SECONDS', 10);
 const CONCURRENCY = envInt('BENCH_FLOOD_CONCURRENCY', 20);
@@ -59,6 +66,7 @@ async function main() {
       subject: 'Flood',
       body: 'Hello',
     });
+    await markBenchMessagesSent(services.pool);
     const port = await service.startAsNpmStart();
     const base = `http://127.0.0.1:${port}`;
     const pixel = base + new URL(services.urls.openPixel(message.id)).pathname;

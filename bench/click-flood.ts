@@ -19,7 +19,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { pickLoadTool, runLoad, writeLoadFiles } from './load-generator.js';
-import { benchAccount, envInt, percentile, startBenchService } from './support.js';
+import { benchAccount, markBenchMessagesSent, envInt, percentile, startBenchService } from './support.js';
 
 const SECONDS = envInt('BENCH_FLOOD_SECONDS', 60);
 const CONNECTIONS = envInt('BENCH_CONNECTIONS', 64);
@@ -64,6 +64,7 @@ async function main() {
     };
     const flooded = await queue(100, 'clicked');
     const probed = await queue(100, 'probed');
+    await markBenchMessagesSent(services.pool);
     const port = await service.startAsNpmStart();
     const base = `http://127.0.0.1:${port}`;
     const tool = pickLoadTool();

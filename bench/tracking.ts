@@ -45,7 +45,7 @@ import {
   track,
   writeLoadFiles,
 } from './load-generator.js';
-import { envInt, median } from './support.js';
+import { envInt, markBenchMessagesSent, median } from './support.js';
 
 const SECONDS = envInt('BENCH_SECONDS', 10);
 const ROUNDS = envInt('BENCH_ROUNDS', 3);
@@ -378,6 +378,7 @@ async function main(): Promise<void> {
         clickPaths[n - 1].push(click.pathname + click.search);
       }
     }
+    await markBenchMessagesSent(services.pool);
     const routes: Route[] = ROUTE_NAMES.map((name) => {
       const paths = name === 'open' ? pixelPaths : clickPaths.flat();
       const files = writeLoadFiles(tempDir, name, paths, addresses, USER_AGENT);
