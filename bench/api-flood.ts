@@ -19,10 +19,11 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
   benchAccount,
-  markBenchMessagesSent,
   envInt,
+  markBenchMessagesSent,
   median,
   percentile,
+  raisedLimits,
   startBenchService,
 } from './support.js';
 
@@ -31,15 +32,6 @@ const CONCURRENCY = envInt('BENCH_FLOOD_CONCURRENCY', 20);
 const HERE = dirname(fileURLToPath(import.meta.url));
 const run = promisify(execFile);
 const PHASES = ['baseline', 'aliases-5.9MB', 'aliases-1MiB', 'key-me-aliases'] as const;
-/** The probe's thousands of hits on one message would be over the tracking limits too. */
-const RAISED = [
-  'API_LIMIT_ANONYMOUS_PER_MINUTE',
-  'API_LIMIT_REQUESTS_PER_MINUTE',
-  'API_LIMIT_COST_PER_MINUTE',
-  'TRACKING_LIMIT_OPENS_PER_MINUTE',
-  'TRACKING_LIMIT_PER_IP_PER_MINUTE',
-  'TRACKING_LIMIT_PER_MESSAGE_PER_MINUTE',
-];
 
 async function client<T>(...args: string[]): Promise<T> {
   const { stdout } = await run(process.execPath, [join(HERE, 'api-flood-load.js'), ...args], {
@@ -52,7 +44,7 @@ const ms = (value: number) => `${value.toFixed(1)} ms`;
 
 async function main() {
   const service = await startBenchService('flood', {
-    ...Object.fromEntries(RAISED.filter((name) => !process.env[name]).map((name) => [name, '100000000'])),
+    ...raisedLimits(),
     HOST: '127.0.0.1',
     PORT: '0',
   });

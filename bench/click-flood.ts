@@ -18,29 +18,28 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { pickLoadTool, runLoad, writeLoadFiles } from './load-generator.js';
-import { benchAccount, markBenchMessagesSent, envInt, percentile, startBenchService } from './support.js';
+import { clientAddresses, pickLoadTool, runLoad, writeLoadFiles } from './load-generator.js';
+import {
+  benchAccount,
+  envInt,
+  markBenchMessagesSent,
+  percentile,
+  raisedLimits,
+  startBenchService,
+} from './support.js';
 
 const SECONDS = envInt('BENCH_FLOOD_SECONDS', 60);
 const CONNECTIONS = envInt('BENCH_CONNECTIONS', 64);
 const PROCESSED_WITHIN_S = 30;
 const HERE = dirname(fileURLToPath(import.meta.url));
 const run = promisify(execFile);
-const RAISED = [
-  'TRACKING_LIMIT_OPENS_PER_MINUTE',
-  'TRACKING_LIMIT_CLICKS_PER_MINUTE',
-  'TRACKING_LIMIT_PER_IP_PER_MINUTE',
-  'TRACKING_LIMIT_PER_MESSAGE_PER_MINUTE',
-  'API_LIMIT_REQUESTS_PER_MINUTE',
-  'API_LIMIT_COST_PER_MINUTE',
-];
-const addresses = Array.from({ length: 997 }, (_, i) => `5.${(i >> 8) & 255}.${i & 255}.${1 + (i % 250)}`);
+const addresses = clientAddresses(997);
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 
 async function main() {
   const service = await startBenchService('clickflood', {
-    ...Object.fromEntries(RAISED.filter((name) => !process.env[name]).map((name) => [name, '100000000'])),
+    ...raisedLimits(),
     HOST: '127.0.0.1',
     PORT: '0',
     TRUST_PROXY: '1',

@@ -24,6 +24,11 @@ export interface LoadResult {
 
 export type LoadTool = 'wrk' | 'autocannon';
 
+/** `n` client addresses for X-Forwarded-For (with TRUST_PROXY=1): public ones, in 5.0.0.0/8. */
+export function clientAddresses(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `5.${(i >> 8) & 255}.${i & 255}.${1 + (i % 250)}`);
+}
+
 /** The load's inputs on disk: the wrk script, and the paths and addresses as JSON (autocannon). */
 export interface LoadFiles {
   lua: string;

@@ -109,3 +109,20 @@ export async function markBenchMessagesSent(pool: Pool): Promise<void> {
     `update message set status = 'SENT', sent_at = now() - interval '1 hour' where status = 'QUEUED'`,
   );
 }
+
+/** Every per-minute limit a bench may need out of its way (it would otherwise measure the limiter). */
+export const BENCH_LIMITS = [
+  'TRACKING_LIMIT_OPENS_PER_MINUTE',
+  'TRACKING_LIMIT_CLICKS_PER_MINUTE',
+  'TRACKING_LIMIT_PER_IP_PER_MINUTE',
+  'TRACKING_LIMIT_PER_MESSAGE_PER_MINUTE',
+  'API_LIMIT_ANONYMOUS_PER_MINUTE',
+  'API_LIMIT_REQUESTS_PER_MINUTE',
+  'API_LIMIT_COST_PER_MINUTE',
+] as const;
+export const NO_LIMIT = '100000000';
+
+/** These limits raised to NO_LIMIT unless the environment sets them: the checks still run. */
+export function raisedLimits(names: readonly string[] = BENCH_LIMITS): Record<string, string> {
+  return Object.fromEntries(names.filter((name) => !process.env[name]).map((name) => [name, NO_LIMIT]));
+}

@@ -38,6 +38,7 @@ import { createLogger } from '../src/logger.js';
 import { NO_CACHE_HEADERS, PIXEL_GIF } from '../src/tracking/pixel.js';
 import { TRACKING_PREFIX } from '../src/tracking/tracking-urls.js';
 import {
+  clientAddresses,
   type LoadFiles,
   type LoadResult,
   pickLoadTool,
@@ -45,7 +46,7 @@ import {
   track,
   writeLoadFiles,
 } from './load-generator.js';
-import { envInt, markBenchMessagesSent, median } from './support.js';
+import { BENCH_LIMITS, envInt, markBenchMessagesSent, median, NO_LIMIT, raisedLimits } from './support.js';
 
 const SECONDS = envInt('BENCH_SECONDS', 10);
 const ROUNDS = envInt('BENCH_ROUNDS', 3);
@@ -54,10 +55,7 @@ const CONNECTIONS = envInt('BENCH_CONNECTIONS', 64);
 const MESSAGES = envInt('BENCH_MESSAGES', 1_000);
 /** Client addresses the hits come from (X-Forwarded-For, TRUST_PROXY=1), public ones in 5.0.0.0/8. */
 const ADDRESSES = envInt('BENCH_ADDRESSES', 997);
-const addresses = Array.from(
-  { length: ADDRESSES },
-  (_, i) => `5.${(i >> 8) & 255}.${i & 255}.${1 + (i % 250)}`,
-);
+const addresses = clientAddresses(ADDRESSES);
 const CLICK_TARGETS = envInt('BENCH_CLICK_TARGETS', 3);
 const ROUTE_NAMES = envRoutes('BENCH_ROUTES');
 /**
@@ -84,13 +82,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
  * all but a few hundred of the bench's hits, which come from one address to 100 messages. The bench
  * raises them to the highest value unless they are set: the limit check still runs on every batch.
  */
-const LIMIT_VARIABLES = [
-  'TRACKING_LIMIT_OPENS_PER_MINUTE',
-  'TRACKING_LIMIT_CLICKS_PER_MINUTE',
-  'TRACKING_LIMIT_PER_IP_PER_MINUTE',
-  'TRACKING_LIMIT_PER_MESSAGE_PER_MINUTE',
-];
-const NO_LIMIT = '100000000';
+const LIMIT_VARIABLES = BENCH_LIMITS.filter((name) => name.startsWith('TRACKING_'));
 
 /** The routes this bench can load. */
 type RouteName = 'open' | 'click';
@@ -320,10 +312,10 @@ async function main(): Promise<void> {
   const tool = pickLoadTool();
   const external = Boolean(process.env.DATABASE_URL);
   const port = await freePort();
-  const raisedLimits = LIMIT_VARIABLES.filter((name) => !process.env[name]);
+  const raised = raisedLimits(LIMIT_VARIABLES);
   const config = loadConfig({
     ...process.env,
-    ...Object.fromEntries(raisedLimits.map((name) => [name, NO_LIMIT])),
+    ...raised,
     DATA_DIR: external ? process.env.DATA_DIR : process.env.BENCH_DATA_DIR || '.data/bench-tracking',
     EMBEDDED_PG_PORT: process.env.BENCH_PG_PORT || '54341',
     LOG_LEVEL: 'warn',
@@ -417,8 +409,8 @@ async function main(): Promise<void> {
       `host: ${availableParallelism()} CPUs shared by the load generator, the server under test` +
         `${external ? '' : ' and PostgreSQL'}`,
     );
-    if (raisedLimits.length > 0) {
-      console.log(`abuse limits raised to ${int(Number(NO_LIMIT))}/min (${raisedLimits.join(', ')})`);
+    if (Object.keys(raised).length > 0) {
+      console.log(`abuse limits raised to ${int(Number(NO_LIMIT))}/min (${Object.keys(raised).join(', ')})`);
     }
 
     // CPU seconds of each server's process so far: mailtrace is this process

@@ -4,19 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount, eventually, gqlOk, startTestApp, TEST_SECRETS, type TestApp } from './support/app.js';
 import { createSender } from './support/campaigns.js';
 import { freePort } from './support/ports.js';
+import { sample } from './support/prometheus.js';
 import { type SmtpPeer, startSmtpPeer } from './support/smtp-peer.js';
-
-/** The metric's sample with these labels, from Prometheus text. */
-function sample(text: string, name: string, labels: string): number | null {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}} `));
-  return line === undefined ? null : Number(line.slice(line.lastIndexOf(' ') + 1));
-}
 
 describe('the service as npm start runs it: API in the main thread, job workers in their own', () => {
   let peer: SmtpPeer;
   let admin: TestApp;
   let child: ChildProcess;
   let baseUrl: string;
+  let metricsUrl: string;
   const output: string[] = [];
 
   beforeAll(async () => {
@@ -25,6 +21,8 @@ describe('the service as npm start runs it: API in the main thread, job workers 
     admin = await startTestApp({ worker: false });
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
+    const metricsPort = await freePort();
+    metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
     child = spawn(process.execPath, ['dist/src/main.js'], {
       env: {
         ...process.env,
@@ -36,6 +34,8 @@ describe('the service as npm start runs it: API in the main thread, job workers 
         LOG_LEVEL: 'warn',
         SMTP_ALLOW_PRIVATE_ADDRESSES: 'true',
         CAPTURE_SMTP_PORT: '0',
+        // both threads' metrics on one listener of the main thread's
+        METRICS_PORT: String(metricsPort),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -69,12 +69,13 @@ describe('the service as npm start runs it: API in the main thread, job workers 
     await (await fetch(baseUrl + link.pathname + link.search, { redirect: 'manual' })).arrayBuffer();
 
     const metrics = await eventually(async () => {
-      const text = await (await fetch(`${baseUrl}/metrics`)).text();
+      const text = await (await fetch(metricsUrl)).text();
       return (
         (sample(text, 'mailtrace_event_batches_total', 'stage="process",thread="workers"') ?? 0) >= 1 && text
       );
     }, 30_000);
     expect(sample(metrics, 'mailtrace_tracking_hits_answered_total', 'route="open",thread="api"')).toBe(1);
+    expect((await fetch(`${baseUrl}/metrics`)).status).toBe(404);
     expect(sample(metrics, 'mailtrace_smtp_messages_total', 'outcome="sent",thread="workers"')).toBe(1);
     // each thread has its own event loop, and says how late it runs
     expect(sample(metrics, 'nodejs_eventloop_lag_p99_seconds', 'thread="api"')).toBeGreaterThan(0);

@@ -2,13 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount, eventually, gqlOk, startTestApp, type TestApp } from './support/app.js';
 import { createSender } from './support/campaigns.js';
 import { freePort } from './support/ports.js';
+import { sample } from './support/prometheus.js';
 import { type SmtpPeer, startSmtpPeer } from './support/smtp-peer.js';
-
-/** One sample of the Prometheus text format: `name{labels} value`. */
-function sample(text: string, name: string, labels = ''): number | null {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ''} `));
-  return line === undefined ? null : Number(line.slice(line.lastIndexOf(' ') + 1));
-}
 
 async function scrape(url: string): Promise<string> {
   const response = await fetch(url);

@@ -15,7 +15,8 @@ const send = (message: FromWorkerThread) => port.postMessage(message);
 const { databaseUrl } = workerData as WorkerThreadData;
 
 try {
-  const config = { ...loadConfig(), role: 'worker' as const };
+  // its metrics reach /metrics through the main thread's registry, never a listener of its own
+  const config = { ...loadConfig(), role: 'worker' as const, metricsPort: null };
   const logger = createLogger(config.logLevel).child({ thread: 'workers' });
   const app = await bootstrap(config, logger, databaseUrl);
   app.services.metrics.labelThread('workers');
