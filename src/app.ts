@@ -11,7 +11,7 @@ import { SubscriptionHub } from './live/subscription-hub.js';
 import { type MetricsServer, startMetricsServer } from './observability/metrics-server.js';
 import type { Logger } from './logger.js';
 import { createServices, type Services } from './services.js';
-import { scheduleEventProcessing } from './tracking/event-writer.js';
+import { enqueueEventProcessing } from './jobs/enqueue.js';
 
 export interface App {
   services: Services;
@@ -68,7 +68,7 @@ export async function bootstrap(config: Config, logger: Logger, databaseUrl: str
         logger,
       });
       // events stored while no worker ran are waiting for it
-      await scheduleEventProcessing(pool);
+      await enqueueEventProcessing(pool);
     },
     async stop() {
       await http?.apollo.stop();

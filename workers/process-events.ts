@@ -1,14 +1,6 @@
 import type { Task } from 'graphile-worker';
 import type { WorkerServices } from './task-list.js';
 
-declare global {
-  namespace GraphileWorker {
-    interface Tasks {
-      process_events: Record<string, never>;
-    }
-  }
-}
-
 /** tracking route -> event rows -> this job: behaviour verdicts on new events, in batches. */
 export function processEventsTask(services: WorkerServices): Task<'process_events'> {
   return async () => {

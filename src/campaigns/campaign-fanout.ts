@@ -3,7 +3,7 @@ import { newId } from '../db/ids.js';
 import { withTransaction } from '../db/transaction.js';
 import type { Logger } from '../logger.js';
 import { MessageStatus } from '../messages/message.entity.js';
-import { enqueueSends } from '../messages/message.jobs.js';
+import { enqueueSends } from '../jobs/enqueue.js';
 import { nextSequenceIds } from '../messages/sequence.sql.js';
 import type { SuppressionService } from '../suppressions/suppression.service.js';
 import type { CampaignContent } from './campaign-content.js';

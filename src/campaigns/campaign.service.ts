@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Pool, PoolClient } from 'pg';
 import { takeSendQuota } from '../accounts/send-quota.js';
+import { enqueueFanOut } from '../jobs/enqueue.js';
 import type { SendQuota } from '../config.js';
 import { isUuid, newId } from '../db/ids.js';
 import { withTransaction } from '../db/transaction.js';
@@ -96,11 +97,7 @@ export class CampaignService {
         `update campaign set status = 'SENDING', send_started_at = now(), updated_at = now() where id = $1`,
         [id],
       );
-      await client.query(
-        `select graphile_worker.add_job('fan_out_campaign', json_build_object('campaignId', $1::text),
-           job_key => 'fan_out_campaign:' || $1, max_attempts => 25)`,
-        [id],
-      );
+      await enqueueFanOut(client, id);
     });
     return em.refreshOrFail(await this.require(em, accountId, id));
   }

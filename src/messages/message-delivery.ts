@@ -12,9 +12,12 @@ import { SuppressionReason } from '../suppressions/suppression.type.js';
 import type { TrackingUrls } from '../tracking/tracking-urls.js';
 import type { WebhookDispatch } from '../webhooks/webhook-dispatch.js';
 import { EmailMessage, MessageStatus } from './message.entity.js';
-import { enqueueSends, SEND_MAX_ATTEMPTS } from './message.jobs.js';
+import { enqueueSends } from '../jobs/enqueue.js';
 import { OutcomeRecorder } from './outcome-recorder.js';
 import { type EmailContent, renderTrackedEmail } from './render.js';
+
+/** SMTP attempts per message for transient failures (4xx, timeouts, refused connections). */
+const SEND_MAX_ATTEMPTS = 6;
 
 /** Backoff between attempts after a transient SMTP failure: 5 s, 15 s, 45 s, ... capped at 10 min, +-20%. */
 export function retryDelayMs(attempt: number): number {

@@ -10,7 +10,7 @@ import type { SenderService } from '../senders/sender.service.js';
 import type { SuppressionService } from '../suppressions/suppression.service.js';
 import { EmailMessage, MessageStatus } from './message.entity.js';
 import type { MessagePage, SendEmailInput } from './message.input.js';
-import { enqueueSends } from './message.jobs.js';
+import { enqueueSends } from '../jobs/enqueue.js';
 import { nextSequenceIds } from './sequence.sql.js';
 
 export const MAX_PAGE_SIZE = 500;

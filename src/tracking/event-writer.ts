@@ -4,6 +4,7 @@ import type { EventNotifier } from '../live/event-notifier.js';
 import type { Logger } from '../logger.js';
 import type { ServiceMetrics } from '../observability/metrics.js';
 import type { WebhookDispatch } from '../webhooks/webhook-dispatch.js';
+import { enqueueEventProcessing } from '../jobs/enqueue.js';
 import { insertHits } from './event.sql.js';
 import type { HitEnricher } from './hit-enricher.js';
 import { SharedRateLimiter } from '../rate-limits/shared-rate-limiter.js';
@@ -86,7 +87,7 @@ export class EventWriter {
     }
     this.lastScheduled = Date.now();
     try {
-      await scheduleEventProcessing(this.deps.pool);
+      await enqueueEventProcessing(this.deps.pool);
     } catch (error) {
       // the events are stored; the next batch, or the crontab's minute, will ask again
       this.deps.logger.warn({ err: error }, 'could not schedule process_events');
@@ -98,12 +99,4 @@ export class EventWriter {
     if (this.trailing) clearTimeout(this.trailing);
     this.trailing = null;
   }
-}
-
-/** One pending process_events job at a time (job key); a running one does not absorb the request. */
-export async function scheduleEventProcessing(pool: Pool): Promise<void> {
-  await pool.query(
-    `select graphile_worker.add_job('process_events', '{}'::json, job_key => 'process_events',
-       job_key_mode => 'preserve_run_at', max_attempts => 25)`,
-  );
 }

@@ -5,7 +5,7 @@ import type { SuppressionService } from '../suppressions/suppression.service.js'
 import { SuppressionReason } from '../suppressions/suppression.type.js';
 import type { EventNotifier } from '../live/event-notifier.js';
 import { insertHits } from './event.sql.js';
-import { scheduleEventProcessing } from './event-writer.js';
+import { enqueueEventProcessing } from '../jobs/enqueue.js';
 
 export interface UnsubscribeTarget {
   recipient: string;
@@ -92,7 +92,7 @@ export class UnsubscribeService {
       return { target: { ...target, unsubscribedAt: new Date() }, already: false, watched };
     });
     if (result?.watched.length) await this.notifier.publish({ kind: 'new', keys: result.watched });
-    if (result && !result.already) await scheduleEventProcessing(this.pool);
+    if (result && !result.already) await enqueueEventProcessing(this.pool);
     return result && { target: result.target, already: result.already };
   }
 }

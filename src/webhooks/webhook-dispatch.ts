@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { newId } from '../db/ids.js';
 import { withTransaction } from '../db/transaction.js';
-import { enqueueDelivery } from './webhook-jobs.js';
+import { enqueueWebhookDelivery } from '../jobs/enqueue.js';
 
 /** Events per POST: batches keep a burst from becoming thousands of requests. */
 const EVENTS_PER_DELIVERY = 100;
@@ -107,7 +107,7 @@ export class WebhookDispatch {
              values ($1, $2, $3, $4, $5, now())`,
             [id, endpoint.id, endpoint.account_id, JSON.stringify({ events: batch }), batch.length],
           );
-          await enqueueDelivery(client, id, endpoint.id, null);
+          await enqueueWebhookDelivery(client, id, endpoint.id, null);
         }
       }
     });

@@ -5,7 +5,7 @@ import type { Pool } from 'pg';
 import type { WebhookSettings } from '../config.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Logger } from '../logger.js';
-import { enqueueDelivery } from './webhook-jobs.js';
+import { enqueueWebhookDelivery } from '../jobs/enqueue.js';
 import type { HostLookup } from '../net/host-lookup.js';
 import { resolveEndpoint } from './webhook-url.js';
 
@@ -87,7 +87,7 @@ export class WebhookSender {
     }
     const next = new Date(Date.now() + webhookRetryDelayMs(attempts));
     await this.record(delivery, 'PENDING', outcome, next);
-    await enqueueDelivery(this.pool, delivery.id, delivery.webhook_id, next);
+    await enqueueWebhookDelivery(this.pool, delivery.id, delivery.webhook_id, next);
   }
 
   private async post(delivery: DeliveryRow, body: string): Promise<Outcome> {

@@ -5,7 +5,7 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import { isUuid, newId } from '../db/ids.js';
 import { BadInputError, NotFoundError } from '../errors.js';
 import type { TrackingEventType } from '../tracking/tracking-event.type.js';
-import { enqueueDelivery } from './webhook-jobs.js';
+import { enqueueWebhookDelivery } from '../jobs/enqueue.js';
 import { checkWebhookUrl } from './webhook-url.js';
 import { CreatedWebhook, type DeliveryStatus, Webhook, WebhookDelivery } from './webhook.types.js';
 
@@ -129,7 +129,7 @@ export class WebhookService {
       'update webhook set disabled_at = null, disabled_reason = null, consecutive_failures = 0 where id = $1',
       [rows[0].webhook_id],
     );
-    await enqueueDelivery(this.pool, deliveryId, rows[0].webhook_id, null);
+    await enqueueWebhookDelivery(this.pool, deliveryId, rows[0].webhook_id, null);
     return (await this.deliveries(accountId, rows[0].webhook_id, 500)).find((d) => d.id === deliveryId)!;
   }
 }
