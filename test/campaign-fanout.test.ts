@@ -61,6 +61,7 @@ describe('large imports and the fan-out, across batch boundaries (no workers: no
       { recipient: 'fan7@example.com', sequence_id: 2 },
       { recipient: 'fan8@example.com', sequence_id: 1 },
     ]);
+    // payloads are in graphile-worker's own table only (its public jobs view leaves them out): a read
     const jobs = await pool.query(
       `select coalesce(sum(json_array_length(payload->'messageIds')), 0)::int as queued
        from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id

@@ -183,7 +183,7 @@ describe('sendEmail: mutation -> job -> SMTP -> status -> pixel -> open', () => 
     );
     await eventually(async () => {
       const { rows } = await t.app.services.pool.query(
-        `select count(*)::int as n from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id where t.identifier = 'send_messages'`,
+        `select count(*)::int as n from graphile_worker.jobs where task_identifier = 'send_messages'`,
       );
       return rows[0].n === 0 || undefined;
     });

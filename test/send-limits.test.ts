@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccount, eventually, gqlOk, startTestApp, type TestApp } from './support/app.js';
+import {
+  createAccount,
+  eventually,
+  gqlOk,
+  runLaterJobsNow,
+  startTestApp,
+  type TestApp,
+} from './support/app.js';
 import { createCampaign, createSender, importRecipients } from './support/campaigns.js';
 import { type SmtpPeer, startSmtpPeer } from './support/smtp-peer.js';
 
@@ -47,9 +54,7 @@ describe('per-sender limits, held in PostgreSQL across two worker processes', ()
       `update sender_send_window set window_start = window_start - interval '1 ${kind}' where kind = $1`,
       [kind],
     );
-    await first.app.services.pool.query(
-      `update graphile_worker._private_jobs set run_at = now() where run_at > now()`,
-    );
+    await runLaterJobsNow(first);
   }
 
   it('sends at most maxPerMinute a minute, whichever worker takes the jobs, and defers the rest', async () => {

@@ -1,3 +1,4 @@
+import { makeWorkerUtils, type WorkerUtils } from 'graphile-worker';
 import { type App, bootstrap } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -129,10 +130,19 @@ export async function eventually<T>(
   throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
 }
 
-/** Makes every job scheduled for later (backoff, limits) due now. */
+const workerUtils = new WeakMap<TestApp, Promise<WorkerUtils>>();
+
+/** Makes every job scheduled for later (backoff, limits) due now, through graphile-worker's own API. */
 export async function runLaterJobsNow(t: TestApp): Promise<void> {
-  await t.app.services.pool.query(
-    'update graphile_worker._private_jobs set run_at = now() where run_at > now()',
+  const { rows } = await t.app.services.pool.query<{ id: string }>(
+    'select id from graphile_worker.jobs where run_at > now()',
+  );
+  if (rows.length === 0) return;
+  if (!workerUtils.has(t)) workerUtils.set(t, makeWorkerUtils({ pgPool: t.app.services.pool }));
+  const utils = await workerUtils.get(t)!;
+  await utils.rescheduleJobs(
+    rows.map((r) => r.id),
+    { runAt: new Date() },
   );
 }
 
