@@ -39,7 +39,7 @@ async function subscribe(context: Context, args: LiveArgs, types: TrackingEventT
 @Resolver()
 export class LiveResolver {
   @Subscription(() => TrackingEvent, {
-    description: 'opens as they happen (again when their location is resolved), for one campaign or all',
+    description: 'opens as they happen, located, for one campaign or all',
     subscribe: ({ args, context }) =>
       subscribe(context as Context, args as LiveArgs, [TrackingEventType.OPEN]),
   })
@@ -52,7 +52,7 @@ export class LiveResolver {
 
   @Subscription(() => TrackingEvent, {
     description:
-      'opens, clicks and unsubscribes as they happen (again when processed), filtered by campaign and type',
+      'opens, clicks and unsubscribes as they happen (clicks again once judged), filtered by campaign and type',
     subscribe: ({ args, context }) => {
       const { types } = args as LiveArgs;
       return subscribe(context as Context, args as LiveArgs, types && types.length > 0 ? types : null);

@@ -61,14 +61,17 @@ export class TrackingEvent {
 
   @Field(() => String, {
     nullable: true,
-    description: 'the email client from the user agent (e.g. "Apple Mail"), once processed',
+    description: 'the email client from the user agent (e.g. "Apple Mail")',
   })
   client!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'desktop, mobile or tablet, once processed' })
+  @Field(() => String, { nullable: true, description: 'desktop, mobile or tablet' })
   device!: string | null;
 
-  @Field(() => Location, { nullable: true, description: 'null until resolved from the local GeoIP database' })
+  @Field(() => Location, {
+    nullable: true,
+    description: 'from the local GeoIP database; null for private addresses and places it does not know',
+  })
   location!: Location | null;
 
   @Field(() => String, { nullable: true, description: 'the destination, for CLICK' })
