@@ -1,4 +1,5 @@
-import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Page } from '../graphql/page.js';
 import { EmailMessage } from './message.entity.js';
 
 @InputType()
@@ -20,16 +21,4 @@ export class SendEmailInput {
 }
 
 @ObjectType()
-export class MessagePage {
-  @Field(() => [EmailMessage])
-  nodes!: EmailMessage[];
-
-  @Field(() => Int)
-  totalCount!: number;
-
-  @Field(() => String, { nullable: true })
-  endCursor!: string | null;
-
-  @Field()
-  hasNextPage!: boolean;
-}
+export class MessagePage extends Page(EmailMessage) {}

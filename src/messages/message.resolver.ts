@@ -3,7 +3,8 @@ import { accountIdOf, type Context } from '../graphql/context.js';
 import { TrackingEvent } from '../tracking/tracking-event.type.js';
 import { EmailMessage } from './message.entity.js';
 import { MessagePage, SendEmailInput } from './message.input.js';
-import { MAX_PAGE_SIZE, type MessageService } from './message.service.js';
+import { MAX_PAGE_SIZE } from '../graphql/page.js';
+import type { MessageService } from './message.service.js';
 
 @Resolver(() => EmailMessage)
 export class MessageResolver {

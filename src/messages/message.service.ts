@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { takeSendQuota } from '../accounts/send-quota.js';
 import type { SendQuota } from '../config.js';
 import { isUuid, newId } from '../db/ids.js';
+import { checkPageSize, decodeCursor, encodeCursor } from '../graphql/page.js';
 import { withTransaction } from '../db/transaction.js';
 import { BadInputError, NotFoundError } from '../errors.js';
 import { normalizeAddress } from '../mail/address.js';
@@ -13,7 +14,6 @@ import type { MessagePage, SendEmailInput } from './message.input.js';
 import { enqueueSends } from '../jobs/enqueue.js';
 import { nextSequenceIds } from './sequence.sql.js';
 
-export const MAX_PAGE_SIZE = 500;
 const MAX_SUBJECT = 998;
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
@@ -97,7 +97,7 @@ export class MessageService {
     // whatever its case, as suppressions and forgetRecipient match (index message_account_recipient_lower)
     if (filter.recipient) where[sql`lower(recipient)`] = filter.recipient.trim().toLowerCase();
     const totalCount = await em.count(EmailMessage, where);
-    if (filter.after) where.id = { $lt: decodeCursor(filter.after) };
+    if (filter.after) where.id = { $lt: decodeCursor(filter.after, 1, ([id]) => isUuid(id))[0] };
     const rows = await em.find(EmailMessage, where, { orderBy: { id: 'desc' }, limit: filter.first + 1 });
     const nodes = rows.slice(0, filter.first);
     return {
@@ -151,20 +151,4 @@ export class MessageService {
       };
     });
   }
-}
-
-function checkPageSize(first: number): void {
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
-    throw new BadInputError(`first must be from 1 to ${MAX_PAGE_SIZE}`);
-  }
-}
-
-function encodeCursor(id: string): string {
-  return Buffer.from(id).toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const id = Buffer.from(cursor, 'base64url').toString();
-  if (!isUuid(id)) throw new BadInputError('after is not a cursor this API returned');
-  return id;
 }

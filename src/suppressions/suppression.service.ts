@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { BadInputError, NotFoundError } from '../errors.js';
 import { normalizeAddress } from '../mail/address.js';
+import { checkPageSize, decodeCursor, encodeCursor } from '../graphql/page.js';
 import { hashAddress } from './address-hash.js';
 import { Suppression, type SuppressionPage, type SuppressionReason } from './suppression.type.js';
 
@@ -49,14 +50,20 @@ export class SuppressionService {
   }
 
   async list(accountId: string, first: number, after: string | null): Promise<SuppressionPage> {
-    if (!Number.isInteger(first) || first < 1 || first > 500)
-      throw new BadInputError('first must be from 1 to 500');
-    const cursor = after ? decodeCursor(after) : null;
+    checkPageSize(first);
+    const cursor = after
+      ? decodeCursor(after, 2, ([time, hex]) => !Number.isNaN(Date.parse(time)) && /^[0-9a-f]{64}$/.test(hex))
+      : null;
     const { rows } = await this.pool.query<SuppressionRow>(
       `select email, reason, detail, created_at, email_hash from suppression
        where account_id = $1 and ($2::timestamptz is null or (created_at, email_hash) < ($2, $3::bytea))
        order by created_at desc, email_hash desc limit $4`,
-      [accountId, cursor?.createdAt ?? null, cursor?.hash ?? null, first + 1],
+      [
+        accountId,
+        cursor ? new Date(cursor[0]) : null,
+        cursor ? Buffer.from(cursor[1], 'hex') : null,
+        first + 1,
+      ],
     );
     const total = await this.pool.query<{ n: number }>(
       'select count(*)::int as n from suppression where account_id = $1',
@@ -74,7 +81,7 @@ export class SuppressionService {
         }),
       ),
       totalCount: total.rows[0].n,
-      endCursor: last ? encodeCursor(last.created_at, last.email_hash) : null,
+      endCursor: last ? encodeCursor(last.created_at.toISOString(), last.email_hash.toString('hex')) : null,
       hasNextPage: rows.length > first,
     };
   }
@@ -90,17 +97,4 @@ export class SuppressionService {
     if (!rowCount) throw new NotFoundError('suppression of', address);
     return true;
   }
-}
-
-function encodeCursor(createdAt: Date, hash: Buffer): string {
-  return Buffer.from(`${createdAt.toISOString()}|${hash.toString('hex')}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; hash: Buffer } {
-  const [time, hex] = Buffer.from(cursor, 'base64url').toString().split('|');
-  const createdAt = new Date(time);
-  if (Number.isNaN(createdAt.getTime()) || !/^[0-9a-f]{64}$/.test(hex ?? '')) {
-    throw new BadInputError('after is not a cursor this API returned');
-  }
-  return { createdAt, hash: Buffer.from(hex, 'hex') };
 }

@@ -1,4 +1,5 @@
-import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { Page } from '../graphql/page.js';
 
 export enum SuppressionReason {
   UNSUBSCRIBED = 'UNSUBSCRIBED',
@@ -32,16 +33,4 @@ export class Suppression {
 }
 
 @ObjectType()
-export class SuppressionPage {
-  @Field(() => [Suppression])
-  nodes!: Suppression[];
-
-  @Field(() => Int)
-  totalCount!: number;
-
-  @Field(() => String, { nullable: true })
-  endCursor!: string | null;
-
-  @Field()
-  hasNextPage!: boolean;
-}
+export class SuppressionPage extends Page(Suppression) {}
