@@ -1,5 +1,4 @@
-import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { CsvRowErrorType } from '../graphql/csv-row-error.type.js';
+import { Field, ID, InputType } from 'type-graphql';
 
 @InputType()
 export class CampaignInput {
@@ -31,21 +30,4 @@ export class RecipientInput {
 
   @Field(() => String, { nullable: true })
   lastName?: string | null;
-}
-
-@ObjectType()
-export class AddRecipientsResult {
-  @Field(() => Int)
-  added!: number;
-
-  @Field(() => Int, { description: 'duplicates and suppressed addresses' })
-  skipped!: number;
-
-  @Field(() => Int, { description: 'of the skipped: addresses suppressed for this account' })
-  suppressed!: number;
-
-  @Field(() => [CsvRowErrorType], {
-    description: 'bad rows (for addRecipients, line = position in the list, from 1)',
-  })
-  errors!: CsvRowErrorType[];
 }

@@ -1,12 +1,13 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { accountIdOf, type Context } from '../graphql/context.js';
-import { MessagePage } from '../messages/message.input.js';
+import { MessagePage } from '../messages/message.type.js';
 import type { MessageService } from '../messages/message.service.js';
 import { Sender } from '../senders/sender.entity.js';
 import type { Pool } from 'pg';
 import { AccountOverview, loadAccountOverview } from './account-overview.js';
 import { Campaign } from './campaign.entity.js';
-import { AddRecipientsResult, CampaignInput, RecipientInput } from './campaign.input.js';
+import { CampaignInput, RecipientInput } from './campaign.input.js';
+import { AddRecipientsResult } from './campaign.type.js';
 import type { CampaignService } from './campaign.service.js';
 import { ClientCount, LinkCount, TimeBucket, TimelinePoint } from './campaign-breakdowns.js';
 import { CampaignMetrics, CountryCount } from './campaign-metrics.js';

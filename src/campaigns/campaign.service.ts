@@ -9,7 +9,8 @@ import { BadInputError, NotFoundError } from '../errors.js';
 import type { SenderService } from '../senders/sender.service.js';
 import type { SuppressionService } from '../suppressions/suppression.service.js';
 import { Campaign, CampaignStatus } from './campaign.entity.js';
-import type { AddRecipientsResult, CampaignInput, RecipientInput } from './campaign.input.js';
+import type { CampaignInput, RecipientInput } from './campaign.input.js';
+import type { AddRecipientsResult } from './campaign.type.js';
 import { parseRecipientsCsv, type RecipientRow, recipientsFromInputs } from './recipient-import.js';
 
 const MAX_NAME = 200;

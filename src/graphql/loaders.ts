@@ -18,7 +18,7 @@ import {
   loadTopCountries,
 } from '../campaigns/campaign-metrics.js';
 import type { EmailMessage } from '../messages/message.entity.js';
-import type { MessagePage } from '../messages/message.input.js';
+import type { MessagePage } from '../messages/message.type.js';
 import type { MessageService } from '../messages/message.service.js';
 import { Sender } from '../senders/sender.entity.js';
 import type { EventRepository } from '../tracking/event.repository.js';

@@ -1,6 +1,4 @@
-import { Field, ID, InputType, ObjectType } from 'type-graphql';
-import { Page } from '../graphql/page.js';
-import { EmailMessage } from './message.entity.js';
+import { Field, ID, InputType } from 'type-graphql';
 
 @InputType()
 export class SendEmailInput {
@@ -19,6 +17,3 @@ export class SendEmailInput {
   @Field({ nullable: true, defaultValue: false })
   isHtml?: boolean;
 }
-
-@ObjectType()
-export class MessagePage extends Page(EmailMessage) {}

@@ -2,7 +2,8 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { accountIdOf, type Context } from '../graphql/context.js';
 import { TrackingEvent } from '../tracking/tracking-event.type.js';
 import { EmailMessage } from './message.entity.js';
-import { MessagePage, SendEmailInput } from './message.input.js';
+import { SendEmailInput } from './message.input.js';
+import { MessagePage } from './message.type.js';
 import { MAX_PAGE_SIZE } from '../graphql/page.js';
 import type { MessageService } from './message.service.js';
 

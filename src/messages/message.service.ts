@@ -10,7 +10,8 @@ import { normalizeAddress } from '../mail/address.js';
 import type { SenderService } from '../senders/sender.service.js';
 import type { SuppressionService } from '../suppressions/suppression.service.js';
 import { EmailMessage, MessageStatus } from './message.entity.js';
-import type { MessagePage, SendEmailInput } from './message.input.js';
+import type { SendEmailInput } from './message.input.js';
+import type { MessagePage } from './message.type.js';
 import { enqueueSends } from '../jobs/enqueue.js';
 import { nextSequenceIds } from './sequence.sql.js';
 

@@ -1,5 +1,4 @@
-import { Field, InputType, Int, ObjectType } from 'type-graphql';
-import { CsvRowErrorType } from '../graphql/csv-row-error.type.js';
+import { Field, InputType, Int } from 'type-graphql';
 
 @InputType()
 export class SenderInput {
@@ -35,25 +34,4 @@ export class SenderInput {
 
   @Field(() => Int, { nullable: true, description: 'send at most this many a UTC day; default: no limit' })
   maxPerDay?: number | null;
-}
-
-@ObjectType()
-export class ImportSendersResult {
-  @Field(() => Int)
-  created!: number;
-
-  @Field(() => Int)
-  updated!: number;
-
-  @Field(() => [CsvRowErrorType])
-  errors!: CsvRowErrorType[];
-}
-
-@ObjectType()
-export class SenderVerification {
-  @Field({ description: 'true when the SMTP server accepted the connection and the credentials' })
-  ok!: boolean;
-
-  @Field(() => String, { nullable: true, description: 'what went wrong, with the server reply' })
-  error!: string | null;
 }

@@ -1,7 +1,8 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { accountIdOf, type Context } from '../graphql/context.js';
 import { Sender } from './sender.entity.js';
-import { ImportSendersResult, SenderInput, SenderVerification } from './sender.input.js';
+import { SenderInput } from './sender.input.js';
+import { ImportSendersResult, SenderVerification } from './sender.type.js';
 import type { SenderService } from './sender.service.js';
 
 @Resolver(() => Sender)

@@ -5,7 +5,8 @@ import { BadInputError, NotFoundError } from '../errors.js';
 import type { SmtpHostGuard } from '../mail/smtp-host-guard.js';
 import type { SmtpTransports } from '../mail/smtp-transports.js';
 import { Sender } from './sender.entity.js';
-import type { ImportSendersResult, SenderInput, SenderVerification } from './sender.input.js';
+import type { SenderInput } from './sender.input.js';
+import type { ImportSendersResult, SenderVerification } from './sender.type.js';
 import { type SenderFields, validateSender } from './sender.validation.js';
 import { parseSendersCsv, type SenderRow } from './sender-csv.js';
 
