@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestHandler, Response } from 'express';
 import type { Account } from '../accounts/account.entity.js';
 import { AppError } from '../errors.js';
@@ -8,13 +9,17 @@ import { clientIp } from '../tracking/client-ip.js';
 
 /** Who sent a /graphql request, as the gate found out from its headers alone. */
 export interface ApiCaller {
+  /** The request's own entity manager: the account was loaded in it, and the resolvers use it. */
+  em: EntityManager;
   account: Account | null;
   /** Why the key in the header did not authenticate (answered 401 by the GraphQL context). */
   authError: AppError | null;
 }
 
 export interface ApiGateDeps {
-  authenticate: (secret: string) => Promise<Account>;
+  /** A fresh entity manager for one request. */
+  fork: () => EntityManager;
+  authenticate: (em: EntityManager, secret: string) => Promise<Account>;
   allows: (call: ApiCall) => Promise<boolean>;
   trustProxy: number;
 }
@@ -30,10 +35,10 @@ export function apiGate(deps: ApiGateDeps): RequestHandler {
     void (async () => {
       const secret = bearerToken(req.headers.authorization);
       const ip = clientIp(req, deps.trustProxy);
-      const caller: ApiCaller = { account: null, authError: null };
+      const caller: ApiCaller = { em: deps.fork(), account: null, authError: null };
       if (secret) {
         try {
-          caller.account = await deps.authenticate(secret);
+          caller.account = await deps.authenticate(caller.em, secret);
         } catch (error) {
           if (!(error instanceof AppError)) throw error;
           caller.authError = error;

@@ -128,7 +128,8 @@ export async function createHttpApp(
   app.use(
     '/graphql',
     apiGate({
-      authenticate: (secret) => services.apiKeys.authenticate(services.orm.em.fork(), secret),
+      fork: () => services.orm.em.fork(),
+      authenticate: (em, secret) => services.apiKeys.authenticate(em, secret),
       allows: (call) => services.apiLimits.allows(call),
       trustProxy: settings.trustProxy,
     }),
@@ -139,13 +140,13 @@ export async function createHttpApp(
     }),
     expressMiddleware(apollo, {
       context: async ({ res }) => {
-        const { account, authError } = callerOf(res);
+        const { em, account, authError } = callerOf(res);
         if (authError) {
           throw new GraphQLError(authError.message, {
             extensions: { code: authError.code, http: { status: 401 } },
           });
         }
-        return contextFor(services, services.orm.em.fork(), account, live);
+        return contextFor(services, em, account, live);
       },
     }),
   );
