@@ -18,6 +18,7 @@ import {
 import { parseUserAgent } from './user-agent.js';
 
 const BATCH = 1_000;
+const NOT_RESOLVED = { client: null, device: null };
 /** How often, and how long apart, a run retries events whose message an insert held. */
 const HELD_BACK_RETRIES = 50;
 const HELD_BACK_PAUSE_MS = 20;
@@ -31,9 +32,14 @@ interface PendingRow {
   type: StoredEvent['type'];
   ip_address: string | null;
   user_agent: string | null;
+  /** Located and named by the process that stored it (HitEnricher): nothing to resolve again. */
+  placed: boolean;
 }
 
-interface ContextRow extends Omit<PendingRow, 'ip_address' | 'user_agent' | 'account_id' | 'campaign_id'> {
+interface ContextRow extends Omit<
+  PendingRow,
+  'ip_address' | 'user_agent' | 'account_id' | 'campaign_id' | 'placed'
+> {
   url: string | null;
   machine: boolean;
   machine_reason: string | null;
@@ -101,7 +107,8 @@ export class EventProcessor {
   /** One batch: the events it finished, and how many it left for later (their message was busy). */
   private async processBatch(client: PoolClient): Promise<{ processed: PendingRow[]; heldBack: number }> {
     const { rows: pending } = await client.query<PendingRow>(
-      `select id, occurred_at, message_id, account_id, campaign_id, type, host(ip_address) as ip_address, user_agent
+      `select id, occurred_at, message_id, account_id, campaign_id, type, host(ip_address) as ip_address, user_agent,
+              client is not null or country is not null as placed
        from tracking_event
        where processed_at is null order by occurred_at limit $1 for update skip locked`,
       [BATCH],
@@ -120,10 +127,14 @@ export class EventProcessor {
     pending: PendingRow[],
     machines: Set<string>,
   ): Promise<void> {
-    const geo = pending.some((p) => p.ip_address) ? await this.deps.geo() : null;
+    // only what the insert did not resolve (unsubscribes, rows stored before it did); the rest
+    // keeps its values (the update below coalesces), and no agent is parsed twice
+    const geo = pending.some((p) => !p.placed && p.ip_address) ? await this.deps.geo() : null;
     const strict = this.deps.privacy === 'strict';
-    const locations = pending.map((p): GeoLocation | null => geo?.lookup(p.ip_address) ?? null);
-    const clients = pending.map((p) => parseUserAgent(p.user_agent));
+    const locations = pending.map((p): GeoLocation | null =>
+      !p.placed ? (geo?.lookup(p.ip_address) ?? null) : null,
+    );
+    const clients = pending.map((p) => (!p.placed ? parseUserAgent(p.user_agent) : NOT_RESOLVED));
     await countCountries(client, pending, locations, machines);
     await client.query(
       // what the insert already resolved stays (strict privacy stores no address to resolve again)
