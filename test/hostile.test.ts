@@ -391,9 +391,11 @@ describe('hostile inputs', () => {
       for (const injection of injections) {
         const recipient = `r${n++}@example.com`;
         // the recipient itself, the subject, and a sender's address and name
-        await refusedOrHarmless(`recipient ${JSON.stringify(injection)}`, SEND_EMAIL, {
+        // an address with anything appended is no address: it must be refused, never sent
+        const injected = await refusedOrHarmless(`recipient ${JSON.stringify(injection)}`, SEND_EMAIL, {
           i: { senderId, recipient: `${recipient}${injection}`, subject: 'S', body: 'B' },
         });
+        if (injected) check(`recipient ${JSON.stringify(injection)} was accepted`, false);
         const subject = await refusedOrHarmless(`subject ${JSON.stringify(injection)}`, SEND_EMAIL, {
           i: { senderId, recipient, subject: `Hi${injection}`, body: 'B' },
         });
