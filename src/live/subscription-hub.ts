@@ -21,8 +21,12 @@ export interface SubscriptionFilter {
 export class EventStream implements AsyncIterableIterator<TrackingEvent> {
   private queue: TrackingEvent[] = [];
   private waiting: ((result: IteratorResult<TrackingEvent>) => void) | null = null;
-  closed = false;
+  private ended = false;
   dropped = 0;
+
+  get closed(): boolean {
+    return this.ended;
+  }
 
   constructor(
     readonly filter: SubscriptionFilter,
@@ -37,7 +41,7 @@ export class EventStream implements AsyncIterableIterator<TrackingEvent> {
   }
 
   push(event: TrackingEvent): void {
-    if (this.closed) return;
+    if (this.ended) return;
     if (this.waiting) {
       const resolve = this.waiting;
       this.waiting = null;
@@ -53,7 +57,7 @@ export class EventStream implements AsyncIterableIterator<TrackingEvent> {
 
   next(): Promise<IteratorResult<TrackingEvent>> {
     if (this.queue.length > 0) return Promise.resolve({ value: this.queue.shift()!, done: false });
-    if (this.closed) return Promise.resolve({ value: undefined, done: true });
+    if (this.ended) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve) => {
       this.waiting = resolve;
     });
@@ -65,8 +69,8 @@ export class EventStream implements AsyncIterableIterator<TrackingEvent> {
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.ended) return;
+    this.ended = true;
     this.queue = [];
     this.waiting?.({ value: undefined, done: true });
     this.waiting = null;
