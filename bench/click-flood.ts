@@ -27,6 +27,7 @@ import {
   raisedLimits,
   startBenchService,
 } from './support.js';
+import { PENDING_EVENTS } from '../src/tracking/event-processing.sql.js';
 
 const SECONDS = envInt('BENCH_FLOOD_SECONDS', 60);
 const CONNECTIONS = envInt('BENCH_CONNECTIONS', 64);
@@ -79,7 +80,7 @@ async function main() {
     const unprocessed = async () =>
       (
         await services.pool.query<{ n: number }>(
-          'select count(*)::int as n from tracking_event where account_id = $1 and processed_at is null',
+          `select count(*)::int as n from ${PENDING_EVENTS} where e.account_id = $1`,
           [account.id],
         )
       ).rows[0].n;

@@ -77,11 +77,11 @@ async function seed(app: App): Promise<string> {
       `with m as (select id, campaign_id, row_number() over () - 1 as i from message where account_id = $1),
             total as (select count(*) as n from m)
        insert into tracking_event (id, occurred_at, account_id, message_id, campaign_id, type, ip_address, user_agent,
-                                   machine, machine_reason, country, client, device, processed_at)
+                                   machine, machine_reason, country, client, device, inserted_by)
        select gen_random_uuid(), now() - random() * interval '${DAYS - 1} days', $1, m.id, m.campaign_id,
               case when g % 5 = 0 then 'CLICK' else 'OPEN' end, '81.2.69.160', 'Mozilla/5.0 (bench)',
               g % 7 = 0, case when g % 7 = 0 then 'apple_mpp' end,
-              ${countries}[1 + (g % 15)], 'Apple Mail', 'mobile', now()
+              ${countries}[1 + (g % 15)], 'Apple Mail', 'mobile', null
        from generate_series($2::bigint, $3::bigint) as g cross join total
        join m on m.i = (g * 7919) % total.n`,
       [account.id, done, Math.min(done + chunk, EVENTS) - 1],

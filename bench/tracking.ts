@@ -47,6 +47,7 @@ import {
   writeLoadFiles,
 } from './load-generator.js';
 import { BENCH_LIMITS, envInt, markBenchMessagesSent, median, NO_LIMIT, raisedLimits } from './support.js';
+import { PENDING_EVENTS } from '../src/tracking/event-processing.sql.js';
 
 const SECONDS = envInt('BENCH_SECONDS', 10);
 const ROUNDS = envInt('BENCH_ROUNDS', 3);
@@ -426,7 +427,7 @@ async function main(): Promise<void> {
     const unprocessed = async () =>
       (
         await services.pool.query<{ n: number }>(
-          'select count(*)::int as n from tracking_event where account_id = $1 and processed_at is null',
+          `select count(*)::int as n from ${PENDING_EVENTS} where e.account_id = $1`,
           [account.id],
         )
       ).rows[0].n;

@@ -8,6 +8,7 @@ import { Migration20261122045000_campaign_countries } from './Migration202611220
 import { Migration20261122050000_webhooks } from './Migration20261122050000_webhooks.js';
 import { Migration20261201000000_transactional_messages } from './Migration20261201000000_transactional_messages.js';
 import { Migration20261203000000_account_send_quota } from './Migration20261203000000_account_send_quota.js';
+import { Migration20261203100000_event_cursor } from './Migration20261203100000_event_cursor.js';
 
 /** Every migration in order. Listed rather than globbed so compiled and TypeScript runs see the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -23,4 +24,5 @@ export const migrationsList: MigrationObject[] = [
     class: Migration20261201000000_transactional_messages,
   },
   { name: 'Migration20261203000000_account_send_quota', class: Migration20261203000000_account_send_quota },
+  { name: 'Migration20261203100000_event_cursor', class: Migration20261203100000_event_cursor },
 ];

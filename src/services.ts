@@ -85,10 +85,11 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
     geo ??= GeoIp.open(config.geoipDbPaths, logger);
     return geo;
   };
+  const enricher = new HitEnricher(openGeo, config.trackingPrivacy);
   const eventWriter = new EventWriter({
     pool,
     limits: config.trackingLimits,
-    enricher: new HitEnricher(openGeo, config.trackingPrivacy),
+    enricher,
     notifier,
     webhooks: webhookDispatch,
     metrics,
@@ -96,8 +97,6 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
   });
   const eventProcessor = new EventProcessor({
     pool,
-    geo: openGeo,
-    privacy: config.trackingPrivacy,
     notifier,
     webhooks: webhookDispatch,
     metrics,
@@ -106,7 +105,7 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
   const retention = new RetentionService(pool, config.retentionDays, logger);
   const erasure = new ErasureService(pool);
   const clickTargets = new ClickTargets(pool);
-  const unsubscribes = new UnsubscribeService(pool, suppressions, notifier);
+  const unsubscribes = new UnsubscribeService({ pool, suppressions, notifier, enricher });
   const eventBuffer = new EventBuffer((hits) => eventWriter.write(hits), {
     limit: config.trackingBufferLimit,
     batchSize: 2_000,

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually, gqlOk, startTestApp, type TestApp } from './support/app.js';
 import { writeCityDatabase } from './support/geo-fixture.js';
-import { seedMessage } from './support/seed.js';
+import { EVENT_PROCESSED, seedMessage } from './support/seed.js';
 
 const IPHONE =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148';
@@ -46,8 +46,8 @@ describe('locations from a GeoLite2 database, resolved as each open is stored', 
     // the row is written once, finished: process_events finds nothing to do
     expect(await t.app.services.eventProcessor.run()).toBe(0);
     const { rows } = await t.app.services.pool.query(
-      `select host(ip_address) as ip, country, city, client, device, processed_at is not null as processed
-       from tracking_event where message_id = $1 order by ip_address`,
+      `select host(ip_address) as ip, country, city, client, device, ${EVENT_PROCESSED} as processed
+       from tracking_event e where message_id = $1 order by ip_address`,
       [messageId],
     );
     expect(rows.map((r) => [r.ip, r.country, r.city])).toEqual([

@@ -10,6 +10,7 @@ import {
 } from './support/campaigns.js';
 import { writeCityDatabase } from './support/geo-fixture.js';
 import { type SmtpPeer, startSmtpPeer } from './support/smtp-peer.js';
+import { PENDING_EVENTS } from '../src/tracking/event-processing.sql.js';
 
 const IPHONE =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148';
@@ -83,7 +84,7 @@ describe('campaign metrics, kept as counters', () => {
     await t.app.services.eventBuffer.drain(5_000);
     await eventually(async () => {
       const { rows } = await t.app.services.pool.query(
-        'select count(*)::int as n from tracking_event where campaign_id = $1 and processed_at is null',
+        `select count(*)::int as n from ${PENDING_EVENTS} where e.campaign_id = $1`,
         [campaignId],
       );
       return rows[0].n === 0;

@@ -6,6 +6,7 @@ import { createSender } from './support/campaigns.js';
 import { freePort } from './support/ports.js';
 import { sample } from './support/prometheus.js';
 import { type SmtpPeer, startSmtpPeer } from './support/smtp-peer.js';
+import { EVENT_PROCESSED } from './support/seed.js';
 
 describe('the service as npm start runs it: API in the main thread, job workers in their own', () => {
   let peer: SmtpPeer;
@@ -81,7 +82,7 @@ describe('the service as npm start runs it: API in the main thread, job workers 
     expect(sample(metrics, 'nodejs_eventloop_lag_p99_seconds', 'thread="api"')).toBeGreaterThan(0);
     expect(sample(metrics, 'nodejs_eventloop_lag_p99_seconds', 'thread="workers"')).toBeGreaterThan(0);
     const { rows } = await admin.app.services.pool.query(
-      'select processed_at is not null as processed from tracking_event where message_id = $1',
+      `select ${EVENT_PROCESSED} as processed from tracking_event e where message_id = $1`,
       [sendEmail.id],
     );
     expect(rows).toEqual([{ processed: true }, { processed: true }]);

@@ -99,7 +99,7 @@ export async function loadClients(
     `select campaign_id, client, device, opens from (
        select campaign_id, coalesce(client, 'unknown') as client, coalesce(device, 'unknown') as device, count(*)::int as opens,
               row_number() over (partition by campaign_id order by count(*) desc, client, device) as rank
-       from tracking_event where campaign_id = any($1::uuid[]) and type = 'OPEN' and not machine and processed_at is not null
+       from tracking_event where campaign_id = any($1::uuid[]) and type = 'OPEN' and not machine
        group by campaign_id, client, device
      ) ranked where rank <= $2 order by campaign_id, rank`,
     [campaignIds, limit],

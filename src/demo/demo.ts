@@ -8,6 +8,7 @@ import { CaptureSmtpServer, capturedMailDir, isListening } from '../mail/capture
 import type { Services } from '../services.js';
 import { createDemoAccount, ensureDemoSender, loadDemoAccount } from './demo-account.js';
 import { runDemoCampaign } from './demo-campaign.js';
+import { PENDING_EVENTS } from '../tracking/event-processing.sql.js';
 
 export const DEMO_USAGE = `usage: npm run demo [-- --recipients N] [--seconds N]
   --recipients N   people the demo campaign goes to (1 to 1000, default 40)
@@ -95,13 +96,12 @@ function parseDemoArgs(args: string[]): { recipients: number; seconds: number } 
   return options;
 }
 
-/** Until process_events (in whichever worker) has placed and checked every open and click; false after 30 s. */
+/** Until process_events (in whichever worker) has judged every click; false after 30 s. */
 async function waitUntilProcessed(services: Services, campaignId: string): Promise<boolean> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     const { rows } = await services.pool.query<{ waiting: number }>(
-      `select count(*)::int as waiting from tracking_event
-       where campaign_id = $1 and type in ('OPEN', 'CLICK') and processed_at is null`,
+      `select count(*)::int as waiting from ${PENDING_EVENTS} where e.campaign_id = $1`,
       [campaignId],
     );
     if (rows[0].waiting === 0) return true;

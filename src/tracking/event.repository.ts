@@ -29,11 +29,18 @@ const EVENT_COLUMNS = `e.id, e.type, e.occurred_at, e.message_id, e.campaign_id,
 export class EventRepository {
   constructor(private readonly pool: Pool) {}
 
-  /** Age of the oldest event process_events has not done yet, over every account (index tracking_event_unprocessed). */
+  /**
+   * Age of the next event process_events will judge, over every account: one row of index
+   * tracking_event_pending (the lateral makes the cursor a parameter of the index scan).
+   */
   async processingLagSeconds(): Promise<number> {
     const { rows } = await this.pool.query<{ lag: number }>(
-      `select coalesce(extract(epoch from now() - min(occurred_at)), 0)::float8 as lag
-       from tracking_event where processed_at is null`,
+      `select coalesce(extract(epoch from now() - max(next.occurred_at)), 0)::float8 as lag
+       from tracking_event_cursor c cross join lateral (
+         select e.occurred_at from tracking_event e
+         where e.type <> 'OPEN' and (e.inserted_by, e.id) > (c.inserted_by, c.event_id)
+         order by e.inserted_by, e.id limit 1
+       ) next`,
     );
     return rows[0].lag;
   }

@@ -22,14 +22,14 @@ with incoming as (
     as t(id, message_id, type, occurred_at, ip_address, user_agent, url, machine, machine_reason,
          country, region, city, latitude, longitude, client, device)
 ), inserted as (
-  -- an open is finished as it is stored (place, client and its request-level verdict are final);
-  -- clicks wait for process_events' behaviour verdict
+  -- every event is stored finished (place, client, request-level verdict); process_events reads
+  -- clicks and unsubscribes past its cursor for their behaviour verdicts and webhooks
   insert into tracking_event (id, occurred_at, account_id, message_id, campaign_id, type, ip_address,
                               user_agent, url, machine, machine_reason, country, region, city, latitude,
-                              longitude, client, device, processed_at)
+                              longitude, client, device)
   select i.id, i.occurred_at, m.account_id, m.id, m.campaign_id, i.type, i.ip_address::inet, i.user_agent,
          i.url, i.machine, i.machine_reason, i.country, i.region, i.city, i.latitude, i.longitude, i.client,
-         i.device, case when i.type = 'OPEN' then now() end
+         i.device
   from incoming i join message m on m.id = i.message_id
   ${onConflict}
   returning id, occurred_at, message_id, account_id, campaign_id, type, machine, country

@@ -5,6 +5,7 @@ import type { SuppressionService } from '../suppressions/suppression.service.js'
 import { SuppressionReason } from '../suppressions/suppression.type.js';
 import type { EventNotifier } from '../live/event-notifier.js';
 import { insertHits } from './event.sql.js';
+import type { HitEnricher } from './hit-enricher.js';
 import { enqueueEventProcessing } from '../jobs/enqueue.js';
 
 export interface UnsubscribeTarget {
@@ -32,13 +33,21 @@ function toTarget(row: TargetRow): UnsubscribeTarget {
   };
 }
 
+export interface UnsubscribeServiceDeps {
+  pool: Pool;
+  suppressions: SuppressionService;
+  notifier: EventNotifier;
+  /** Places and names the event before its insert, as for every other hit. */
+  enricher: HitEnricher;
+}
+
 /** Unsubscribing from a message's link: written at once (not buffered), because the person waits for the answer. */
 export class UnsubscribeService {
-  constructor(
-    private readonly pool: Pool,
-    private readonly suppressions: SuppressionService,
-    private readonly notifier: EventNotifier,
-  ) {}
+  private readonly pool: Pool;
+
+  constructor(private readonly deps: UnsubscribeServiceDeps) {
+    this.pool = deps.pool;
+  }
 
   async describe(messageId: string): Promise<UnsubscribeTarget | null> {
     const { rows } = await this.pool.query<TargetRow>(TARGET, [messageId]);
@@ -53,7 +62,20 @@ export class UnsubscribeService {
     messageId: string,
     request: { ipAddress: string | null; userAgent: string | null },
   ): Promise<{ target: UnsubscribeTarget; already: boolean } | null> {
-    const watchedAccounts = await this.notifier.watched();
+    const watchedAccounts = await this.deps.notifier.watched();
+    const [event] = await this.deps.enricher.enrich([
+      {
+        id: newId(),
+        messageId,
+        type: 'UNSUBSCRIBE',
+        occurredAt: new Date(),
+        ipAddress: request.ipAddress,
+        userAgent: request.userAgent,
+        url: null,
+        machine: false,
+        machineReason: null,
+      },
+    ]);
     const result = await withTransaction(this.pool, async (client) => {
       const { rows } = await client.query<TargetRow>(`${TARGET} for update of m`, [messageId]);
       if (!rows[0]) return null;
@@ -65,24 +87,8 @@ export class UnsubscribeService {
          from changed c where s.campaign_id = c.campaign_id and s.shard = 0`,
         [messageId],
       );
-      const { watched } = await insertHits(
-        client,
-        [
-          {
-            id: newId(),
-            messageId,
-            type: 'UNSUBSCRIBE',
-            occurredAt: new Date(),
-            ipAddress: request.ipAddress,
-            userAgent: request.userAgent,
-            url: null,
-            machine: false,
-            machineReason: null,
-          },
-        ],
-        watchedAccounts,
-      );
-      await this.suppressions.suppress(
+      const { watched } = await insertHits(client, [event], watchedAccounts);
+      await this.deps.suppressions.suppress(
         rows[0].account_id,
         target.recipient,
         SuppressionReason.UNSUBSCRIBED,
@@ -91,7 +97,7 @@ export class UnsubscribeService {
       );
       return { target: { ...target, unsubscribedAt: new Date() }, already: false, watched };
     });
-    if (result?.watched.length) await this.notifier.publish({ kind: 'new', keys: result.watched });
+    if (result?.watched.length) await this.deps.notifier.publish({ kind: 'new', keys: result.watched });
     if (result && !result.already) await enqueueEventProcessing(this.pool);
     return result && { target: result.target, already: result.already };
   }

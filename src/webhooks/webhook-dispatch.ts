@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { newId } from '../db/ids.js';
 import { withTransaction } from '../db/transaction.js';
 import { enqueueWebhookDelivery } from '../jobs/enqueue.js';
@@ -41,10 +41,14 @@ interface Endpoint {
 export class WebhookDispatch {
   constructor(private readonly pool: Pool) {}
 
-  async forEvents(keys: readonly { id: string; occurredAt: Date; accountId: string }[]): Promise<void> {
+  /** In `transaction` when given: the deliveries then commit with the caller's work, or not at all. */
+  async forEvents(
+    keys: readonly { id: string; occurredAt: Date; accountId: string }[],
+    transaction?: PoolClient,
+  ): Promise<void> {
     const endpoints = await this.endpointsOf(keys.map((k) => k.accountId));
     if (endpoints.length === 0) return;
-    const { rows } = await this.pool.query<WebhookEventPayload & { account_id: string }>(
+    const { rows } = await (transaction ?? this.pool).query<WebhookEventPayload & { account_id: string }>(
       `select e.account_id, e.type as event_type, e.id as event_id, e.message_id, e.campaign_id, m.recipient,
               to_char(e.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as timestamp,
               e.machine, e.machine_reason, e.url,
@@ -61,7 +65,7 @@ export class WebhookDispatch {
         [...new Set(endpoints.map((e) => e.account_id))],
       ],
     );
-    await this.deliver(endpoints, rows);
+    await this.deliver(endpoints, rows, transaction);
   }
 
   async forMessages(messageIds: readonly string[]): Promise<void> {
@@ -92,8 +96,9 @@ export class WebhookDispatch {
   private async deliver(
     endpoints: Endpoint[],
     events: (WebhookEventPayload & { account_id: string })[],
+    transaction?: PoolClient,
   ): Promise<void> {
-    await withTransaction(this.pool, async (client) => {
+    const insert = async (client: PoolClient) => {
       for (const endpoint of endpoints) {
         const matching = events
           .filter((e) => e.account_id === endpoint.account_id && endpoint.events.includes(e.event_type))
@@ -110,6 +115,7 @@ export class WebhookDispatch {
           await enqueueWebhookDelivery(client, id, endpoint.id, null);
         }
       }
-    });
+    };
+    await (transaction ? insert(transaction) : withTransaction(this.pool, insert));
   }
 }

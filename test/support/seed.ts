@@ -24,10 +24,16 @@ export async function seedMessage(t: TestApp, recipient = 'r@example.com') {
   return { key, accountId, senderId, messageId };
 }
 
+/**
+ * Whether process_events is done with event `e`: opens are finished as stored, other events once
+ * its cursor has passed them (rows stored before the cursor existed have no inserted_by).
+ */
+export const EVENT_PROCESSED = `(e.type = 'OPEN' or coalesce((e.inserted_by, e.id) <= (select inserted_by, event_id from tracking_event_cursor), true))`;
+
 export async function eventsOf(t: TestApp, messageId: string) {
   const { rows } = await t.app.services.pool.query(
-    `select type, url, machine, machine_reason, host(ip_address) as ip, processed_at from tracking_event
-     where message_id = $1 order by occurred_at`,
+    `select type, url, machine, machine_reason, host(ip_address) as ip, ${EVENT_PROCESSED} as processed
+     from tracking_event e where message_id = $1 order by occurred_at`,
     [messageId],
   );
   return rows as {
@@ -36,6 +42,6 @@ export async function eventsOf(t: TestApp, messageId: string) {
     machine: boolean;
     machine_reason: string | null;
     ip: string;
-    processed_at: Date | null;
+    processed: boolean;
   }[];
 }

@@ -1,0 +1,162 @@
+import type { Pool, PoolClient } from 'pg';
+import type { StoredEvent } from './machine-detection.js';
+
+/**
+ * The statements of process_events. It reads new clicks and unsubscribes past a cursor
+ * (tracking_event_cursor) in (inserted_by, id) order over index tracking_event_pending, and never
+ * marks a row: an event is written once by its insert, and again only when a behaviour verdict
+ * turns a human click into a machine click. Rows are read only below the oldest transaction still
+ * running (pg_snapshot_xmin): every transaction that could still add a row behind the cursor has
+ * ended by then, so nothing is skipped. Opens are finished as they are stored and never pending.
+ */
+
+/** Where process_events stands: rows after it, in (inserted_by, id) order, are still to be judged. */
+export interface EventCursor {
+  insertedBy: string;
+  eventId: string;
+}
+
+export interface PendingEvent {
+  id: string;
+  occurred_at: Date;
+  message_id: string;
+  account_id: string;
+  campaign_id: string | null;
+  type: StoredEvent['type'];
+  inserted_by: string;
+}
+
+/** A click near the pending ones, or its message's first open after the send: what the rules see. */
+export interface ContextEvent {
+  id: string;
+  occurred_at: Date;
+  message_id: string;
+  type: StoredEvent['type'];
+  url: string | null;
+  machine: boolean;
+  machine_reason: string | null;
+  sent_at: Date | null;
+}
+
+/** The events of alias `e` that process_events has still to judge (joined to the cursor as `c`). */
+export const PENDING_EVENTS = `tracking_event e join tracking_event_cursor c
+  on e.type <> 'OPEN' and (e.inserted_by, e.id) > (c.inserted_by, c.event_id)`;
+
+/** One processor at a time over every process: the cursor has one reader. */
+const PROCESSOR_LOCK = `hashtext('mailtrace.process_events')`;
+
+export async function lockProcessor(session: PoolClient): Promise<void> {
+  await session.query(`select pg_advisory_lock(${PROCESSOR_LOCK})`);
+}
+
+export async function unlockProcessor(session: PoolClient): Promise<void> {
+  await session.query(`select pg_advisory_unlock(${PROCESSOR_LOCK})`);
+}
+
+export async function readCursor(db: Pool | PoolClient): Promise<EventCursor> {
+  const { rows } = await db.query<EventCursor>(
+    'select inserted_by::text as "insertedBy", event_id as "eventId" from tracking_event_cursor',
+  );
+  return rows[0];
+}
+
+export async function advanceCursor(db: Pool | PoolClient, to: EventCursor): Promise<void> {
+  await db.query('update tracking_event_cursor set inserted_by = $1::xid8, event_id = $2', [
+    to.insertedBy,
+    to.eventId,
+  ]);
+}
+
+const PENDING_AFTER = {
+  name: 'mailtrace_pending_events',
+  // ordered by the column, not by the text of the same name the list returns
+  text: `select e.id, e.occurred_at, e.message_id, e.account_id, e.campaign_id, e.type, e.inserted_by::text
+    from tracking_event e
+    where e.type <> 'OPEN' and (e.inserted_by, e.id) > ($1::xid8, $2::uuid)
+      and e.inserted_by < pg_snapshot_xmin(pg_current_snapshot())
+    order by e.inserted_by, e.id limit $3`,
+};
+
+/** The next `limit` events after the cursor that no running transaction can still precede. */
+export async function pendingAfter(db: Pool, cursor: EventCursor, limit: number): Promise<PendingEvent[]> {
+  const { rows } = await db.query<PendingEvent>({
+    ...PENDING_AFTER,
+    values: [cursor.insertedBy, cursor.eventId, limit],
+  });
+  return rows;
+}
+
+/**
+ * The clicks of these messages between two instants, and each one's first open within
+ * `openWindowSeconds` of its send (index tracking_event_message serves both).
+ */
+export async function behaviourContext(
+  db: Pool,
+  messageIds: readonly string[],
+  from: Date,
+  to: Date,
+  openWindowSeconds: number,
+): Promise<ContextEvent[]> {
+  const { rows } = await db.query<ContextEvent>(
+    `select e.id, e.occurred_at, e.message_id, e.type, e.url, e.machine, e.machine_reason, m.sent_at
+     from tracking_event e join message m on m.id = e.message_id
+     where e.message_id = any($1::uuid[]) and e.type = 'CLICK' and e.occurred_at between $2 and $3
+     union all
+     select o.id, o.occurred_at, m.id, o.type, o.url, o.machine, o.machine_reason, m.sent_at
+     from message m cross join lateral (
+       select e.id, e.occurred_at, e.type, e.url, e.machine, e.machine_reason from tracking_event e
+       where e.message_id = m.id and e.type = 'OPEN' and e.occurred_at <= m.sent_at + make_interval(secs => $4)
+       order by e.occurred_at limit 1
+     ) o
+     where m.id = any($1::uuid[])`,
+    [messageIds, from, to, openWindowSeconds],
+  );
+  return rows;
+}
+
+/**
+ * One message's human clicks become machine clicks, and its counters and its campaign's move by
+ * what really flipped (a click already judged a machine moves nothing). One statement, and so one
+ * short transaction, per message: it waits for the message row like every counter writer, and
+ * holding a single message row (then its one campaign_stats row) it cannot close a cycle with the
+ * insert path, which takes its messages before its campaign_stats rows.
+ */
+const FLIP_CLICKS = {
+  name: 'mailtrace_flip_clicks',
+  text: `with target as materialized (
+    select e.occurred_at, e.id, f.reason from tracking_event e
+    join unnest($2::timestamptz[], $3::uuid[], $4::text[]) as f(occurred_at, id, reason)
+      on e.occurred_at = f.occurred_at and e.id = f.id
+    where e.message_id = $1 and not e.machine order by e.occurred_at, e.id for update of e
+  ), flipped as (
+    update tracking_event e set machine = true, machine_reason = t.reason from target t
+    where e.occurred_at = t.occurred_at and e.id = t.id
+    returning 1
+  ), moved as (
+    select count(*)::int as n from flipped
+  ), changed as (
+    update message m set click_count = greatest(m.click_count - moved.n, 0),
+      machine_click_count = m.machine_click_count + moved.n
+    from moved where m.id = $1 and moved.n > 0
+    returning m.campaign_id, moved.n, m.click_count = 0 as lost_unique
+  )
+  update campaign_stats s set clicks = greatest(s.clicks - c.n, 0), machine_clicks = s.machine_clicks + c.n,
+    unique_clicks = greatest(s.unique_clicks - case when c.lost_unique then 1 else 0 end, 0)
+  from changed c where s.campaign_id = c.campaign_id and s.shard = 0`,
+};
+
+export async function flipClicks(
+  db: Pool,
+  messageId: string,
+  clicks: readonly { occurredAt: Date; id: string; reason: string }[],
+): Promise<void> {
+  await db.query({
+    ...FLIP_CLICKS,
+    values: [
+      messageId,
+      clicks.map((c) => c.occurredAt),
+      clicks.map((c) => c.id),
+      clicks.map((c) => c.reason),
+    ],
+  });
+}
