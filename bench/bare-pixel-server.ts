@@ -8,7 +8,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { NO_CACHE_HEADERS, PIXEL_GIF, PIXEL_HEADERS } from '../src/tracking/pixel.js';
+import { NO_CACHE_HEADERS, PIXEL_GIF, PIXEL_HEADERS } from '../src/tracking/http/pixel.js';
 import { TRACKING_PREFIX } from '../src/tracking/tracking-urls.js';
 
 // The tracking routes add X-Robots-Tag; so does the baseline, so both send the same bytes.

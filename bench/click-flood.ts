@@ -27,7 +27,7 @@ import {
   raisedLimits,
   startBenchService,
 } from './support.js';
-import { PENDING_EVENTS } from '../src/tracking/event-processing.sql.js';
+import { PENDING_EVENTS } from '../src/tracking/processing/event-processing.sql.js';
 
 const SECONDS = envInt('BENCH_FLOOD_SECONDS', 60);
 const CONNECTIONS = envInt('BENCH_CONNECTIONS', 64);

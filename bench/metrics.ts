@@ -10,7 +10,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { App } from '../src/app.js';
-import { ensureEventPartitions } from '../src/tracking/event.sql.js';
+import { ensureEventPartitions } from '../src/db/partitions.js';
 import { type BenchService, envInt, median, startBenchService } from './support.js';
 
 const EVENTS = envInt('BENCH_EVENTS', 5_000_000);

@@ -54,13 +54,14 @@ export async function startBenchService(
   env: Record<string, string> = {},
 ): Promise<BenchService> {
   const external = Boolean(process.env.DATABASE_URL);
-  const config = loadConfig({
+  const variables = {
     ...process.env,
     DATA_DIR: external ? process.env.DATA_DIR : process.env.BENCH_DATA_DIR || `.data/bench-${name}`,
     EMBEDDED_PG_PORT: process.env.BENCH_PG_PORT || String(EMBEDDED_PORTS[name]),
     LOG_LEVEL: 'warn',
     ...env,
-  });
+  };
+  const config = loadConfig(variables);
   console.log(
     `database: ${external ? 'DATABASE_URL' : `embedded PostgreSQL in ${config.dataDir}, port ${config.embeddedPgPort}`}`,
   );
@@ -74,7 +75,12 @@ export async function startBenchService(
     app,
     async startAsNpmStart() {
       const port = await app.listen();
-      workers = await startWorkersFor(app, { ...config, role: 'all' }, database.url, logger);
+      workers = await startWorkersFor(app, {
+        config: { ...config, role: 'all' },
+        env: variables,
+        databaseUrl: database.url,
+        logger,
+      });
       return port;
     },
     async close() {

@@ -35,7 +35,7 @@ import type { WorkerThread } from '../src/jobs/worker-thread-host.js';
 import { loadConfig } from '../src/config.js';
 import { type Database, openDatabase } from '../src/db/database.js';
 import { createLogger } from '../src/logger.js';
-import { NO_CACHE_HEADERS, PIXEL_GIF } from '../src/tracking/pixel.js';
+import { NO_CACHE_HEADERS, PIXEL_GIF } from '../src/tracking/http/pixel.js';
 import { TRACKING_PREFIX } from '../src/tracking/tracking-urls.js';
 import {
   clientAddresses,
@@ -47,7 +47,7 @@ import {
   writeLoadFiles,
 } from './load-generator.js';
 import { BENCH_LIMITS, envInt, markBenchMessagesSent, median, NO_LIMIT, raisedLimits } from './support.js';
-import { PENDING_EVENTS } from '../src/tracking/event-processing.sql.js';
+import { PENDING_EVENTS } from '../src/tracking/processing/event-processing.sql.js';
 
 const SECONDS = envInt('BENCH_SECONDS', 10);
 const ROUNDS = envInt('BENCH_ROUNDS', 3);
@@ -314,7 +314,7 @@ async function main(): Promise<void> {
   const external = Boolean(process.env.DATABASE_URL);
   const port = await freePort();
   const raised = raisedLimits(LIMIT_VARIABLES);
-  const config = loadConfig({
+  const env = {
     ...process.env,
     ...raised,
     DATA_DIR: external ? process.env.DATA_DIR : process.env.BENCH_DATA_DIR || '.data/bench-tracking',
@@ -325,7 +325,8 @@ async function main(): Promise<void> {
     HOST: '127.0.0.1',
     PORT: String(port),
     PUBLIC_URL: `http://127.0.0.1:${port}`,
-  });
+  };
+  const config = loadConfig(env);
   const logger = createLogger(config.logLevel);
   const tempDir = mkdtempSync(join(tmpdir(), 'mailtrace-bench-'));
   let database: Database | null = null;
@@ -593,7 +594,12 @@ async function main(): Promise<void> {
 
     for (const mode of MODES) {
       if (mode === 'npm start')
-        workers = await startWorkersFor(app, { ...config, role: 'all' }, database.url, logger);
+        workers = await startWorkersFor(app, {
+          config: { ...config, role: 'all' },
+          env,
+          databaseUrl: database.url,
+          logger,
+        });
       await runMode(mode);
       await workers?.stop();
       workers = null;

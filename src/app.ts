@@ -1,8 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { createTaskList } from '../workers/task-list.js';
-import type { Config } from './config.js';
+import type { Config, Env } from './config.js';
 import { migrate } from './db/migrate.js';
 import { createPool, initOrm } from './db/orm.js';
+import { ENTITIES } from './entities.js';
 import { buildGraphqlSchema } from './graphql/schema.js';
 import { createHttpApp, type HttpApp } from './http/server.js';
 import { startWorkerRunner, type WorkerRunner } from './jobs/worker-runner.js';
@@ -27,7 +28,7 @@ export interface App {
 
 /** Builds the whole service against one database; `main` and the tests boot the same thing. */
 export async function bootstrap(config: Config, logger: Logger, databaseUrl: string): Promise<App> {
-  const orm = await initOrm(databaseUrl, config.dbPoolSize);
+  const orm = await initOrm(databaseUrl, config.dbPoolSize, ENTITIES);
   const pool = createPool(databaseUrl, config.dbPoolSize, logger);
   await migrate(orm, pool, logger);
   const services = createServices(config, logger, orm, pool);
@@ -90,17 +91,16 @@ export async function bootstrap(config: Config, logger: Logger, databaseUrl: str
  * The job workers of a process, as `npm start` runs them: ROLE=all gives them a thread of their own
  * (the same service on the same database), so that their work never holds the event loop that
  * answers the tracking routes and the API, and /metrics shows both threads; ROLE=worker runs them
- * here; ROLE=api none. Returns the thread, to be stopped after the app.
+ * here; ROLE=api none. `env` holds the variables `config` was loaded from, for the thread's own.
+ * Returns the thread, to be stopped after the app.
  */
 export async function startWorkersFor(
   app: App,
-  config: Config,
-  databaseUrl: string,
-  logger: Logger,
+  { config, env, databaseUrl, logger }: { config: Config; env: Env; databaseUrl: string; logger: Logger },
 ): Promise<WorkerThread | null> {
   if (config.role === 'worker') await app.startWorker();
   if (config.role !== 'all') return null;
-  const workers = await startWorkerThread(databaseUrl, logger);
+  const workers = await startWorkerThread(databaseUrl, env, logger);
   app.services.metrics.labelThread('api');
   app.services.metrics.include(() => workers.metrics());
   return workers;

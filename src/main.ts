@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     // for the person at the terminal (on stderr, so that stdout stays one JSON log line per entry)
     process.stderr.write(startupBanner(config, port, capture?.port ?? null, demo));
   }
-  const workers = await startWorkersFor(app, config, database.url, logger);
+  const workers = await startWorkersFor(app, { config, env: process.env, databaseUrl: database.url, logger });
   if (config.role !== 'api') {
     logger.info(
       { concurrency: config.workerConcurrency, thread: config.role === 'all' },

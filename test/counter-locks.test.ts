@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../src/db/ids.js';
-import { insertHits } from '../src/tracking/event.sql.js';
+import { insertHits } from '../src/tracking/ingest/event.sql.js';
 import type { TrackingHit } from '../src/tracking/tracking-event.js';
 import { createAccount, gqlOk, startTestApp, type TestApp } from './support/app.js';
 import { createCampaign, createSender, importRecipients } from './support/campaigns.js';

@@ -4,7 +4,7 @@ import { createCampaign, createSender } from './support/campaigns.js';
 import { seedMessage } from './support/seed.js';
 import { startSmtpPeer } from './support/smtp-peer.js';
 import { personalize } from '../src/campaigns/template.js';
-import { escapeHtml } from '../src/messages/render.js';
+import { escapeHtml } from '../src/http/html.js';
 
 /**
  * Generated hostile inputs, each with the outcome it must get. An input is "accepted" when its

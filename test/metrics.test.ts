@@ -10,7 +10,7 @@ import {
 } from './support/campaigns.js';
 import { writeCityDatabase } from './support/geo-fixture.js';
 import { type SmtpPeer, startSmtpPeer } from './support/smtp-peer.js';
-import { PENDING_EVENTS } from '../src/tracking/event-processing.sql.js';
+import { PENDING_EVENTS } from '../src/tracking/processing/event-processing.sql.js';
 
 const IPHONE =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148';

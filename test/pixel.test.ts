@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../src/db/ids.js';
-import { insertHits } from '../src/tracking/event.sql.js';
+import { insertHits } from '../src/tracking/ingest/event.sql.js';
 import { eventually, gqlOk, startTestApp, type TestApp } from './support/app.js';
 import { createTestDatabase, type TestDatabase } from './support/db.js';
 import { seedMessage } from './support/seed.js';

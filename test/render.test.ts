@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeAddress } from '../src/mail/address.js';
 import { decodeHref, rewriteLinks } from '../src/messages/links.js';
-import { escapeHtml, renderTrackedEmail } from '../src/messages/render.js';
+import { escapeHtml } from '../src/http/html.js';
+import { renderTrackedEmail } from '../src/messages/render.js';
 import type { MessageLinks } from '../src/tracking/tracking-urls.js';
 
 const LINKS: MessageLinks = {

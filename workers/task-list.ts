@@ -3,7 +3,7 @@ import type { TaskList } from 'graphile-worker';
 import type { CampaignFanOut } from '../src/campaigns/campaign-fanout.js';
 import type { MessageDelivery } from '../src/messages/message-delivery.js';
 import type { RetentionService } from '../src/privacy/retention.service.js';
-import type { EventProcessor } from '../src/tracking/event-processor.js';
+import type { EventProcessor } from '../src/tracking/processing/event-processor.js';
 import type { WebhookSender } from '../src/webhooks/webhook-sender.js';
 import { deliverWebhookTask } from './deliver-webhook.js';
 import { fanOutCampaignTask } from './fan-out-campaign.js';

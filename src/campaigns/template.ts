@@ -1,4 +1,4 @@
-import { escapeHtml } from '../messages/render.js';
+import { escapeHtml } from '../http/html.js';
 
 /** `{{ name }}` or `{{ name|default }}`; anything else in braces is left as written. */
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|([^{}|]*))?\}\}/g;

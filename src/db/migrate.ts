@@ -2,10 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { Logger as GraphileLogger, runMigrations } from 'graphile-worker';
 import type { Pool } from 'pg';
 import type { Logger } from '../logger.js';
-import { PARTITIONS_AHEAD_DAYS } from '../privacy/retention.service.js';
-import { ensureEventPartitions } from '../tracking/event.sql.js';
-
-const DAY_MS = 86_400_000;
+import { ensureComingPartitions } from './partitions.js';
 
 /**
  * Brings a database up to date: our migrations (migrations/), graphile-worker's own schema, and the
@@ -19,8 +16,7 @@ export async function migrate(orm: MikroORM, pool: Pool, logger: Logger): Promis
     const applied = await orm.migrator.up();
     if (applied.length > 0) logger.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
     await runMigrations({ pgPool: pool, logger: graphileLogger(logger) });
-    const now = Date.now();
-    await ensureEventPartitions(pool, new Date(now - DAY_MS), new Date(now + PARTITIONS_AHEAD_DAYS * DAY_MS));
+    await ensureComingPartitions(pool);
   } finally {
     await client.query('select pg_advisory_unlock(hashtext($1))', ['mailtrace:migrate']).catch(() => {});
     client.release();

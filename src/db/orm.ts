@@ -3,19 +3,16 @@ import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { migrationsList } from '../../migrations/index.js';
-import { Account } from '../accounts/account.entity.js';
-import { ApiKey } from '../accounts/api-key.entity.js';
-import { Campaign } from '../campaigns/campaign.entity.js';
 import type { Logger } from '../logger.js';
-import { EmailMessage } from '../messages/message.entity.js';
-import { Sender } from '../senders/sender.entity.js';
 
-export const ENTITIES = [Account, ApiKey, Sender, EmailMessage, Campaign];
+/** The entity classes, from src/entities.ts: the caller names them, so that db/ knows no domain. */
+type Entities =
+  NonNullable<Parameters<typeof defineConfig>[0]['entities']> extends readonly (infer E)[] ? E[] : never;
 
-export function ormConfig(databaseUrl: string, poolSize: number) {
+export function ormConfig(databaseUrl: string, poolSize: number, entities: Entities) {
   return defineConfig({
     clientUrl: databaseUrl,
-    entities: ENTITIES,
+    entities,
     metadataProvider: ReflectMetadataProvider,
     extensions: [Migrator],
     pool: { min: 0, max: poolSize },
@@ -35,8 +32,8 @@ export function ormConfig(databaseUrl: string, poolSize: number) {
   });
 }
 
-export function initOrm(databaseUrl: string, poolSize: number): Promise<MikroORM> {
-  return MikroORM.init(ormConfig(databaseUrl, poolSize));
+export function initOrm(databaseUrl: string, poolSize: number, entities: Entities): Promise<MikroORM> {
+  return MikroORM.init(ormConfig(databaseUrl, poolSize, entities));
 }
 
 /** A plain pg pool for the hot paths (tracking inserts) and graphile-worker. */

@@ -8,7 +8,7 @@ import { CaptureSmtpServer, capturedMailDir, isListening } from '../mail/capture
 import type { Services } from '../services.js';
 import { createDemoAccount, ensureDemoSender, loadDemoAccount } from './demo-account.js';
 import { runDemoCampaign } from './demo-campaign.js';
-import { PENDING_EVENTS } from '../tracking/event-processing.sql.js';
+import { PENDING_EVENTS } from '../tracking/processing/event-processing.sql.js';
 
 export const DEMO_USAGE = `usage: npm run demo [-- --recipients N] [--seconds N]
   --recipients N   people the demo campaign goes to (1 to 1000, default 40)

@@ -5,7 +5,7 @@ import { AppError } from '../errors.js';
 import { bearerToken } from '../graphql/context.js';
 import { rateLimited } from '../graphql/api-limits.js';
 import type { ApiCall } from '../rate-limits/api-rate-limits.js';
-import { clientIp } from '../tracking/client-ip.js';
+import { clientIp } from './client-ip.js';
 
 /** Who sent a /graphql request, as the gate found out from its headers alone. */
 export interface ApiCaller {

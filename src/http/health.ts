@@ -4,7 +4,7 @@ export interface Health {
   status: 'ok' | 'degraded';
   database: 'ok' | 'unreachable';
   trackingBuffer: ReturnType<Services['eventBuffer']['stats']> & { rateLimited: number };
-  /** Age of the oldest event not processed yet; null when the database did not answer. */
+  /** Age of the next event process_events will judge; null when the database did not answer. */
   processingLagSeconds: number | null;
 }
 

@@ -21,11 +21,11 @@ import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
 import { createDashboardHandler } from '../dashboard/dashboard.routes.js';
 import { createPlaygroundHandler } from '../playground/playground.routes.js';
-import { createTrackingHandler } from '../tracking/tracking.routes.js';
+import { createTrackingHandler } from '../tracking/http/tracking.routes.js';
 import { TRACKING_PREFIX } from '../tracking/tracking-urls.js';
 import { costBudget } from '../graphql/api-limits.js';
 import { apiGate, callerOf } from './api-gate.js';
-import { clientIp } from '../tracking/client-ip.js';
+import { clientIp } from './client-ip.js';
 import { graphqlBodyParser } from './body-limits.js';
 import { healthCheck } from './health.js';
 

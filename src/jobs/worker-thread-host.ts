@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
 import type { MetricsSnapshot } from '../observability/metrics.js';
+import type { Env } from '../config.js';
 
 export interface WorkerThreadData {
   databaseUrl: string;
@@ -18,10 +19,18 @@ export interface WorkerThread {
   stop(): Promise<void>;
 }
 
-/** Starts src/jobs/worker-thread.ts and waits until its workers run. */
-export async function startWorkerThread(databaseUrl: string, logger: Logger): Promise<WorkerThread> {
+/**
+ * Starts src/jobs/worker-thread.ts and waits until its workers run. The thread loads its
+ * configuration from `env`: the variables the host's own configuration came from.
+ */
+export async function startWorkerThread(
+  databaseUrl: string,
+  env: Env,
+  logger: Logger,
+): Promise<WorkerThread> {
   const thread = new Worker(new URL('./worker-thread.js', import.meta.url), {
     workerData: { databaseUrl } satisfies WorkerThreadData,
+    env,
   });
   const waiters = new Set<{
     pick: (message: FromWorkerThread) => unknown;

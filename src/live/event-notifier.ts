@@ -1,6 +1,8 @@
 import type { Pool } from 'pg';
 import type { Logger } from '../logger.js';
-import type { EventKey } from '../tracking/event.sql.js';
+
+/** A new or updated event, as live subscribers are told of it: [id, occurredAt, accountId, campaignId, type]. */
+export type EventKey = [string, string, string, string | null, string];
 
 export const EVENTS_CHANNEL = 'mailtrace_events';
 /** NOTIFY payloads must stay under 8,000 bytes; a key is about 110. */

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
 import type { EventRepository } from '../tracking/event.repository.js';
-import type { EventKey } from '../tracking/event.sql.js';
+import type { EventKey } from './event-notifier.js';
 import type { TrackingEvent, TrackingEventType } from '../tracking/tracking-event.type.js';
 import { EVENTS_CHANNEL, type EventNotification, type EventNotifier } from './event-notifier.js';
 

@@ -76,6 +76,8 @@ export class OutcomeRecorder {
       `with outcome as (
          select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
            as o(id, status, error, smtp_response, sent_at)
+         -- message rows in id order, as every counter writer takes them (tracking/ingest/event.sql.ts)
+         order by id
        ), changed as (
          update message m set status = o.status, error = o.error, smtp_response = o.smtp_response,
            sent_at = coalesce(o.sent_at, m.sent_at), updated_at = now()

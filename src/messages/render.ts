@@ -1,5 +1,6 @@
 import type { MessageLinks } from '../tracking/tracking-urls.js';
 import { rewriteLinks } from './links.js';
+import { escapeHtml } from '../http/html.js';
 
 export interface EmailContent {
   html: string | null;
@@ -10,15 +11,6 @@ export interface RenderedEmail {
   html: string;
   /** The plain-text alternative, when there is one: the email then goes out as multipart/alternative. */
   text: string | null;
-}
-
-export function escapeHtml(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
 }
 
 /** Where a template asks for its unsubscribe link; otherwise a footer carries it. */

@@ -1,10 +1,8 @@
 import type { Pool } from 'pg';
 import type { Logger } from '../logger.js';
-import { ensureEventPartitions } from '../tracking/event.sql.js';
+import { ensureComingPartitions } from '../db/partitions.js';
 
 const DAY_MS = 86_400_000;
-/** Partitions made ahead of today, so that inserts never wait for one. */
-export const PARTITIONS_AHEAD_DAYS = 7;
 const DELETE_BATCH = 5_000;
 
 export interface PurgeResult {
@@ -29,11 +27,7 @@ export class RetentionService {
 
   async purge(now = new Date()): Promise<PurgeResult> {
     const cutoff = new Date(now.getTime() - this.retentionDays * DAY_MS);
-    const partitionsCreated = await ensureEventPartitions(
-      this.pool,
-      new Date(now.getTime() - DAY_MS),
-      new Date(now.getTime() + PARTITIONS_AHEAD_DAYS * DAY_MS),
-    );
+    const partitionsCreated = await ensureComingPartitions(this.pool, now);
     const partitionsDropped = await this.dropPartitionsBefore(cutoff);
     const messagesDeleted = await this.deleteInBatches(
       'messages',

@@ -7,6 +7,7 @@ import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { migrate } from '../../src/db/migrate.js';
 import { createPool, ensureDatabaseExists, initOrm } from '../../src/db/orm.js';
+import { ENTITIES } from '../../src/entities.js';
 import { createLogger } from '../../src/logger.js';
 import { freePort } from './ports.js';
 
@@ -58,7 +59,7 @@ export default async function setup(project: TestProject) {
   try {
     const templateUrl = `${serverUrl}/${templateDatabase}`;
     await ensureDatabaseExists(templateUrl);
-    const orm = await initOrm(templateUrl, 2);
+    const orm = await initOrm(templateUrl, 2, ENTITIES);
     const pool = createPool(templateUrl, 2, logger);
     try {
       await migrate(orm, pool, logger);

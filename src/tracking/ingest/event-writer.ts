@@ -1,15 +1,15 @@
 import type { Pool } from 'pg';
-import type { TrackingLimits } from '../config.js';
-import type { EventNotifier } from '../live/event-notifier.js';
-import type { Logger } from '../logger.js';
-import type { ServiceMetrics } from '../observability/metrics.js';
-import type { WebhookDispatch } from '../webhooks/webhook-dispatch.js';
-import { enqueueEventProcessing } from '../jobs/enqueue.js';
+import type { TrackingLimits } from '../../config.js';
+import type { EventNotifier } from '../../live/event-notifier.js';
+import type { Logger } from '../../logger.js';
+import type { ServiceMetrics } from '../../observability/metrics.js';
+import type { WebhookDispatch } from '../../webhooks/webhook-dispatch.js';
+import { enqueueEventProcessing } from '../../jobs/enqueue.js';
 import { insertHits } from './event.sql.js';
 import type { HitEnricher } from './hit-enricher.js';
-import { SharedRateLimiter } from '../rate-limits/shared-rate-limiter.js';
+import { SharedRateLimiter } from '../../rate-limits/shared-rate-limiter.js';
 import { trackingScopes } from './rate-limits.js';
-import type { TrackingHit } from './tracking-event.js';
+import type { TrackingHit } from '../tracking-event.js';
 
 /** process_events is asked for at most this often per process; one job then takes every new event. */
 const SCHEDULE_EVERY_MS = 1_000;

@@ -1,17 +1,17 @@
-import type { ServiceMetrics } from '../observability/metrics.js';
+import type { ServiceMetrics } from '../../observability/metrics.js';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../logger.js';
 import type { ClickTargets } from './click-targets.js';
-import { clientIp } from './client-ip.js';
-import type { EventBuffer } from './event-buffer.js';
-import { classifyRequest } from './machine-detection.js';
+import { clientIp } from '../../http/client-ip.js';
+import type { EventBuffer } from '../ingest/event-buffer.js';
+import { classifyRequest } from '../machine-detection.js';
 import { confirmUnsubscribePage, problemPage, unsubscribedPage, unsubscribeFormPage } from './pages.js';
 import { NO_CACHE_HEADERS, PIXEL_GIF, PIXEL_HEADERS } from './pixel.js';
 import { checkRedirectTarget, isAllowedHost } from './redirect-target.js';
-import type { TrackingTokens } from './token.js';
-import { TRACKING_PREFIX } from './tracking-urls.js';
-import type { UnsubscribeService } from './unsubscribe.service.js';
+import type { TrackingTokens } from '../token.js';
+import { TRACKING_PREFIX } from '../tracking-urls.js';
+import type { UnsubscribeService } from '../ingest/unsubscribe.service.js';
 
 export interface TrackingRouteDeps {
   tokens: TrackingTokens;

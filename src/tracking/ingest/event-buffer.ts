@@ -1,5 +1,5 @@
-import type { Logger } from '../logger.js';
-import type { TrackingHit } from './tracking-event.js';
+import type { Logger } from '../../logger.js';
+import type { TrackingHit } from '../tracking-event.js';
 
 export interface EventBufferOptions {
   /** Hits held at most; past it new hits are dropped and counted (only while the database is down). */

@@ -1,12 +1,12 @@
 import type { Pool } from 'pg';
-import { newId } from '../db/ids.js';
-import { withTransaction } from '../db/transaction.js';
-import type { SuppressionService } from '../suppressions/suppression.service.js';
-import { SuppressionReason } from '../suppressions/suppression.type.js';
-import type { EventNotifier } from '../live/event-notifier.js';
+import { newId } from '../../db/ids.js';
+import { withTransaction } from '../../db/transaction.js';
+import type { SuppressionService } from '../../suppressions/suppression.service.js';
+import { SuppressionReason } from '../../suppressions/suppression.type.js';
+import type { EventNotifier } from '../../live/event-notifier.js';
 import { insertHits } from './event.sql.js';
 import type { HitEnricher } from './hit-enricher.js';
-import { enqueueEventProcessing } from '../jobs/enqueue.js';
+import { enqueueEventProcessing } from '../../jobs/enqueue.js';
 
 export interface UnsubscribeTarget {
   recipient: string;

@@ -1,7 +1,7 @@
-import type { TrackingLimits } from '../config.js';
-import type { RateScope } from '../rate-limits/shared-rate-limiter.js';
-import { EVENT_KINDS } from './event-kinds.js';
-import type { TrackingHit } from './tracking-event.js';
+import type { TrackingLimits } from '../../config.js';
+import type { RateScope } from '../../rate-limits/shared-rate-limiter.js';
+import { EVENT_KINDS } from '../event-kinds.js';
+import type { TrackingHit } from '../tracking-event.js';
 
 /** The scopes a hit counts against, each with its limit per minute: per kind, as event-kinds.ts says. */
 export function trackingScopes(hit: TrackingHit, limits: TrackingLimits): RateScope[] {

@@ -1,13 +1,13 @@
 import type { Pool } from 'pg';
-import { withTransaction } from '../db/transaction.js';
-import type { EventNotifier } from '../live/event-notifier.js';
-import type { Logger } from '../logger.js';
-import type { ServiceMetrics } from '../observability/metrics.js';
-import type { WebhookDispatch } from '../webhooks/webhook-dispatch.js';
-import type { EventKey } from './event.sql.js';
+import { withTransaction } from '../../db/transaction.js';
+import type { EventKey, EventNotifier } from '../../live/event-notifier.js';
+import type { Logger } from '../../logger.js';
+import type { ServiceMetrics } from '../../observability/metrics.js';
+import type { WebhookDispatch } from '../../webhooks/webhook-dispatch.js';
 import {
   advanceCursor,
   behaviourContext,
+  type ClickFlip,
   type EventCursor,
   flipClicks,
   lockProcessor,
@@ -16,7 +16,7 @@ import {
   readCursor,
   unlockProcessor,
 } from './event-processing.sql.js';
-import { BURST_WINDOW_MS, CLICK_BEFORE_OPEN_WINDOW_MS, classifyBehaviour } from './machine-detection.js';
+import { BURST_WINDOW_MS, CLICK_BEFORE_OPEN_WINDOW_MS, classifyBehaviour } from '../machine-detection.js';
 
 const BATCH = 1_000;
 
@@ -114,8 +114,8 @@ export class EventProcessor {
       new Date(Math.max(...times) + 2 * BURST_WINDOW_MS),
       CLICK_BEFORE_OPEN_WINDOW_MS / 1000,
     );
-    const byMessage = [...Map.groupBy(context, (e) => e.message_id)].sort(([a], [b]) => a.localeCompare(b));
-    for (const [messageId, events] of byMessage) {
+    const flips: ClickFlip[] = [];
+    for (const [messageId, events] of Map.groupBy(context, (e) => e.message_id)) {
       const verdicts = classifyBehaviour(
         events.map((e) => ({
           key: e.id,
@@ -127,13 +127,11 @@ export class EventProcessor {
         })),
         events[0].sent_at,
       );
-      const flips = events.flatMap((e) => {
-        const verdict = verdicts.get(e.id);
-        return verdict?.machine && verdict.reason
-          ? [{ occurredAt: e.occurred_at, id: e.id, reason: verdict.reason }]
-          : [];
-      });
-      if (flips.length > 0) await flipClicks(this.deps.pool, messageId, flips);
+      for (const e of events) {
+        const reason = verdicts.get(e.id)?.reason;
+        if (reason) flips.push({ messageId, occurredAt: e.occurred_at, id: e.id, reason });
+      }
     }
+    await flipClicks(this.deps.pool, flips);
   }
 }

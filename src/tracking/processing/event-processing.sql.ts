@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
-import type { StoredEvent } from './machine-detection.js';
+import { withTransaction } from '../../db/transaction.js';
+import type { StoredEvent } from '../machine-detection.js';
 
 /**
  * The statements of process_events. It reads new clicks and unsubscribes past a cursor
@@ -115,48 +116,62 @@ export async function behaviourContext(
 }
 
 /**
- * One message's human clicks become machine clicks, and its counters and its campaign's move by
- * what really flipped (a click already judged a machine moves nothing). One statement, and so one
- * short transaction, per message: it waits for the message row like every counter writer, and
- * holding a single message row (then its one campaign_stats row) it cannot close a cycle with the
- * insert path, which takes its messages before its campaign_stats rows.
+ * Human clicks become machine clicks, and their messages' counters and campaigns' move by what
+ * really flipped (a click already judged a machine moves nothing). In one transaction, taking locks
+ * as every counter writer does: message rows in id order first (waiting for them), then the
+ * events, then campaign_stats rows in campaign order. The insert path takes its messages in id
+ * order too, then its campaign_stats rows (ingest/event.sql.ts), so the two never wait on each
+ * other in a cycle.
  */
+const LOCK_MESSAGES = {
+  name: 'mailtrace_lock_flipped_messages',
+  text: 'select id from message where id = any($1::uuid[]) order by id for update',
+};
+
 const FLIP_CLICKS = {
   name: 'mailtrace_flip_clicks',
   text: `with target as materialized (
     select e.occurred_at, e.id, f.reason from tracking_event e
-    join unnest($2::timestamptz[], $3::uuid[], $4::text[]) as f(occurred_at, id, reason)
+    join unnest($1::timestamptz[], $2::uuid[], $3::text[]) as f(occurred_at, id, reason)
       on e.occurred_at = f.occurred_at and e.id = f.id
-    where e.message_id = $1 and not e.machine order by e.occurred_at, e.id for update of e
+    where not e.machine order by e.occurred_at, e.id for update of e
   ), flipped as (
     update tracking_event e set machine = true, machine_reason = t.reason from target t
     where e.occurred_at = t.occurred_at and e.id = t.id
-    returning 1
-  ), moved as (
-    select count(*)::int as n from flipped
+    returning e.message_id
+  ), moves as (
+    select message_id, count(*)::int as n from flipped group by message_id
   ), changed as (
-    update message m set click_count = greatest(m.click_count - moved.n, 0),
-      machine_click_count = m.machine_click_count + moved.n
-    from moved where m.id = $1 and moved.n > 0
-    returning m.campaign_id, moved.n, m.click_count = 0 as lost_unique
+    update message m set click_count = greatest(m.click_count - f.n, 0), machine_click_count = m.machine_click_count + f.n
+    from moves f where m.id = f.message_id
+    returning m.campaign_id, f.n as moved, m.click_count = 0 as lost_unique
+  ), per_campaign as (
+    select campaign_id, sum(moved)::int as moved, count(*) filter (where lost_unique)::int as lost
+    from changed where campaign_id is not null group by campaign_id
+  ), locked_stats as materialized (
+    select s.campaign_id from campaign_stats s
+    where s.shard = 0 and s.campaign_id in (select campaign_id from per_campaign) order by s.campaign_id for update
   )
-  update campaign_stats s set clicks = greatest(s.clicks - c.n, 0), machine_clicks = s.machine_clicks + c.n,
-    unique_clicks = greatest(s.unique_clicks - case when c.lost_unique then 1 else 0 end, 0)
-  from changed c where s.campaign_id = c.campaign_id and s.shard = 0`,
+  update campaign_stats s set clicks = greatest(s.clicks - p.moved, 0), machine_clicks = s.machine_clicks + p.moved,
+    unique_clicks = greatest(s.unique_clicks - p.lost, 0)
+  from per_campaign p join locked_stats l on l.campaign_id = p.campaign_id
+  where s.campaign_id = p.campaign_id and s.shard = 0`,
 };
 
-export async function flipClicks(
-  db: Pool,
-  messageId: string,
-  clicks: readonly { occurredAt: Date; id: string; reason: string }[],
-): Promise<void> {
-  await db.query({
-    ...FLIP_CLICKS,
-    values: [
-      messageId,
-      clicks.map((c) => c.occurredAt),
-      clicks.map((c) => c.id),
-      clicks.map((c) => c.reason),
-    ],
+export interface ClickFlip {
+  messageId: string;
+  occurredAt: Date;
+  id: string;
+  reason: string;
+}
+
+export async function flipClicks(pool: Pool, flips: readonly ClickFlip[]): Promise<void> {
+  if (flips.length === 0) return;
+  await withTransaction(pool, async (client) => {
+    await client.query({ ...LOCK_MESSAGES, values: [[...new Set(flips.map((f) => f.messageId))]] });
+    await client.query({
+      ...FLIP_CLICKS,
+      values: [flips.map((f) => f.occurredAt), flips.map((f) => f.id), flips.map((f) => f.reason)],
+    });
   });
 }

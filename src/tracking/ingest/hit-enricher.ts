@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
-import type { GeoIp, GeoLocation } from '../../geo/geoip.js';
-import type { TrackingPrivacy } from '../config.js';
-import type { TrackingHit } from './tracking-event.js';
+import type { GeoIp, GeoLocation } from '../../../geo/geoip.js';
+import type { TrackingPrivacy } from '../../config.js';
+import type { TrackingHit } from '../tracking-event.js';
 import { type ClientInfo, parseUserAgent } from './user-agent.js';
 
 /** What a stored event knows of where and with what it was read. */

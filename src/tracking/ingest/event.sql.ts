@@ -1,18 +1,20 @@
 import type { Pool, PoolClient } from 'pg';
 import { boolArray, textArray, timestamptzArray, uuidArray } from './pg-binary-arrays.js';
 import type { HitPlace } from './hit-enricher.js';
-import type { TrackingHit } from './tracking-event.js';
+import type { TrackingHit } from '../tracking-event.js';
+import { ensureEventPartitions } from '../../db/partitions.js';
+import type { EventKey } from '../../live/event-notifier.js';
 
 /**
  * Stores a batch of hits in one round trip: joins each to its message (hits for unknown messages
  * are dropped), inserts into the day partitions of tracking_event, and folds opens and clicks into
  * the message's and its campaign's counters (human and machine apart, first opens and clicks
  * counted once), and returns the keys of new events of `watched` accounts, for live subscribers. Event ids come from the app, so a retried batch inserts nothing twice.
- * Kept as one statement because this is the hottest write of the service. Message rows are updated
- * without ordering their locks (an ordered SELECT ... FOR UPDATE of a batch's messages cost a fifth
- * of the pixel's insert rate): process_events, the other writer of those counters, never waits for
- * a message row (see applyFlips). The few campaign_stats rows are locked in campaign order, as
- * process_events locks them, so the two cannot deadlock.
+ * Kept as one statement because this is the hottest write of the service. Every counter writer
+ * takes message rows before campaign_stats rows, each in key order: this statement updates its
+ * messages driven by their sorted counts (a nested loop over the primary key, checked with EXPLAIN),
+ * then locks its few campaign_stats rows in campaign order. process_events does the same
+ * (processing/event-processing.sql.ts), so no two writers can wait on each other in a cycle.
  */
 const insertHitsSql = (onConflict: string) => `
 with incoming as (
@@ -51,6 +53,8 @@ with incoming as (
          count(*) filter (where type = 'CLICK' and not machine) as human_clicks,
          count(*) filter (where type = 'CLICK' and machine) as machine_clicks
   from inserted where type in ('OPEN', 'CLICK') group by message_id
+  -- message rows are locked in id order: two inserts (two API processes) cannot cross
+  order by message_id
 ), counted as (
   update message m set
     open_count = m.open_count + c.human_opens,
@@ -108,9 +112,6 @@ const INSERT_HITS_SKIPPING_STORED = {
 const NO_PARTITION = '23514';
 const UNIQUE_VIOLATION = '23505';
 
-/** A new or updated event, as live subscribers are told of it: [id, occurredAt, accountId, campaignId, type]. */
-export type EventKey = [string, string, string, string | null, string];
-
 /** A finished open for webhooks: [id, occurredAt, accountId]. */
 export type HookedKey = [string, string, string];
 
@@ -157,13 +158,4 @@ export async function insertHits(
     await ensureEventPartitions(pool, new Date(Math.min(...times)), new Date(Math.max(...times)));
     return run(INSERT_HITS_SKIPPING_STORED);
   }
-}
-
-/** Creates the day partitions of tracking_event covering [from, to] (UTC days); returns how many were new. */
-export async function ensureEventPartitions(pool: Pool | PoolClient, from: Date, to: Date): Promise<number> {
-  const result = await pool.query<{ created: number }>(
-    'select mailtrace_ensure_event_partitions($1::date, $2::date) as created',
-    [from.toISOString().slice(0, 10), to.toISOString().slice(0, 10)],
-  );
-  return result.rows[0].created;
 }
