@@ -41,6 +41,7 @@ import { WebhookDispatch } from './webhooks/webhook-dispatch.js';
 import { WebhookResolver } from './webhooks/webhook.resolver.js';
 import { WebhookSender } from './webhooks/webhook-sender.js';
 import { WebhookService } from './webhooks/webhook.service.js';
+import { CampaignStatsRepository } from './campaigns/campaign-stats.repository.js';
 
 /** Builds every service once, wiring dependencies through constructors. */
 export function createServices(config: Config, logger: Logger, orm: MikroORM, pool: Pool) {
@@ -79,6 +80,7 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
     unsubscribeMailto: config.unsubscribeMailto,
   });
   const events = new EventRepository(pool);
+  const campaignStats = new CampaignStatsRepository(pool);
   const notifier = new EventNotifier(pool, logger);
   let geo: Promise<GeoIp> | null = null;
   const openGeo = () => {
@@ -134,7 +136,7 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
     new AccountResolver(apiKeys, accounts),
     new SenderResolver(senders),
     new MessageResolver(messages),
-    new CampaignResolver(campaigns, messages, pool),
+    new CampaignResolver(campaigns, messages, campaignStats),
     new SuppressionResolver(suppressions),
     new PrivacyResolver(erasure),
     new WebhookResolver(webhooks),
@@ -156,6 +158,7 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
     fanOut,
     delivery,
     events,
+    campaignStats,
     notifier,
     eventWriter,
     eventBuffer,

@@ -4,6 +4,8 @@ import { insertHits } from '../src/tracking/ingest/event.sql.js';
 import type { TrackingHit } from '../src/tracking/tracking-event.js';
 import { createAccount, gqlOk, startTestApp, type TestApp } from './support/app.js';
 import { createCampaign, createSender, importRecipients } from './support/campaigns.js';
+import { seedMessage } from './support/seed.js';
+import { PENDING_EVENTS } from '../src/tracking/processing/event-processing.sql.js';
 
 const MESSAGES = 12;
 const ROUNDS = 12;
@@ -109,5 +111,42 @@ describe('counter writers at once: the insert path and two event processors on t
       unique_clicks: messages.filter((m) => m.human_clicks > 0).length,
       machine_clicks: machineClicks,
     });
+  });
+});
+
+describe('many event processors at once on a small pool', () => {
+  let t: TestApp;
+  afterAll(() => t?.stop());
+
+  it('take turns without holding connections while they wait, and judge every click once', async () => {
+    // two connections: a run that waited for the lock on one would leave its holder none to work with
+    t = await startTestApp({ worker: false, env: { DB_POOL_SIZE: '2' } });
+    const { messageId } = await seedMessage(t);
+    await t.app.services.pool.query(`update message set sent_at = now() - interval '1 hour' where id = $1`, [
+      messageId,
+    ]);
+    const start = Date.now() - 10_000;
+    await insertHits(
+      t.app.services.pool,
+      Array.from({ length: 30 }, (_, i) => ({
+        id: newId(),
+        messageId,
+        type: 'CLICK' as const,
+        occurredAt: new Date(start + i * 5_000),
+        ipAddress: '81.2.69.160',
+        userAgent: 'Mozilla/5.0',
+        url: 'https://example.com/a',
+        machine: false,
+        machineReason: null,
+      })),
+    );
+    const runs = await Promise.all(Array.from({ length: 8 }, () => t.app.services.eventProcessor.run()));
+    // every click was looked at once, by one of the runs; the others found nothing left
+    expect(runs.reduce((sum, n) => sum + n, 0)).toBe(30);
+    const { rows } = await t.app.services.pool.query(
+      `select count(*)::int as n from ${PENDING_EVENTS} where e.message_id = $1`,
+      [messageId],
+    );
+    expect(rows).toEqual([{ n: 0 }]);
   });
 });

@@ -1,6 +1,6 @@
 import type { Task } from 'graphile-worker';
 import { isUuid } from '../src/db/ids.js';
-import type { WorkerServices } from './task-list.js';
+import type { WorkerServices } from './worker-services.js';
 
 /** events -> deliveries -> this job -> the endpoint (signed POST), retried with backoff. */
 export function deliverWebhookTask(services: WorkerServices): Task<'deliver_webhook'> {

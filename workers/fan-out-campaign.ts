@@ -1,6 +1,6 @@
 import type { Task } from 'graphile-worker';
 import { isUuid } from '../src/db/ids.js';
-import type { WorkerServices } from './task-list.js';
+import type { WorkerServices } from './worker-services.js';
 
 /** sendCampaign -> this job -> messages and their send_messages jobs, in batches; resumes where it stopped. */
 export function fanOutCampaignTask(services: WorkerServices): Task<'fan_out_campaign'> {

@@ -1,5 +1,5 @@
 import type { Task } from 'graphile-worker';
-import type { WorkerServices } from './task-list.js';
+import type { WorkerServices } from './worker-services.js';
 
 /** tracking route -> event rows -> this job: behaviour verdicts on new events, in batches. */
 export function processEventsTask(services: WorkerServices): Task<'process_events'> {

@@ -1,5 +1,5 @@
 import type { Task } from 'graphile-worker';
-import type { WorkerServices } from './task-list.js';
+import type { WorkerServices } from './worker-services.js';
 
 /** Cron (workers/crontab): partitions ahead, expired partitions dropped, expired messages deleted. */
 export function purgeExpiredTask(services: WorkerServices): Task<'purge_expired'> {

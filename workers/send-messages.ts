@@ -1,6 +1,6 @@
 import type { Task } from 'graphile-worker';
 import { isUuid } from '../src/db/ids.js';
-import type { WorkerServices } from './task-list.js';
+import type { WorkerServices } from './worker-services.js';
 
 /** mutation -> this job -> SMTP -> message status. One job carries up to SEND_BATCH_SIZE messages. */
 export function sendMessagesTask(services: WorkerServices): Task<'send_messages'> {

@@ -3,14 +3,20 @@ import { accountIdOf, type Context } from '../graphql/context.js';
 import { MessagePage } from '../messages/message.type.js';
 import type { MessageService } from '../messages/message.service.js';
 import { Sender } from '../senders/sender.entity.js';
-import type { Pool } from 'pg';
-import { AccountOverview, loadAccountOverview } from './account-overview.js';
 import { Campaign } from './campaign.entity.js';
 import { CampaignInput, RecipientInput } from './campaign.input.js';
 import { AddRecipientsResult } from './campaign.type.js';
 import type { CampaignService } from './campaign.service.js';
-import { ClientCount, LinkCount, TimeBucket, TimelinePoint } from './campaign-breakdowns.js';
-import { CampaignMetrics, CountryCount } from './campaign-metrics.js';
+import {
+  AccountOverview,
+  CampaignMetrics,
+  ClientCount,
+  CountryCount,
+  LinkCount,
+  TimeBucket,
+  TimelinePoint,
+} from './campaign-metrics.type.js';
+import type { CampaignStatsRepository } from './campaign-stats.repository.js';
 import { TrackingEvent } from '../tracking/tracking-event.type.js';
 
 /** A campaign's recent activity is a feed, not an export (that is what webhooks are for). */
@@ -21,7 +27,7 @@ export class CampaignResolver {
   constructor(
     private readonly campaignService: CampaignService,
     private readonly messageService: MessageService,
-    private readonly pool: Pool,
+    private readonly stats: CampaignStatsRepository,
   ) {}
 
   @Query(() => [Campaign], { description: 'newest first' })
@@ -31,7 +37,7 @@ export class CampaignResolver {
 
   @Query(() => AccountOverview, { description: 'totals and rates across all campaigns of the account' })
   overview(@Ctx() context: Context): Promise<AccountOverview> {
-    return loadAccountOverview(this.pool, accountIdOf(context));
+    return this.stats.accountOverview(accountIdOf(context));
   }
 
   @Query(() => Campaign, { nullable: true })

@@ -1,22 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
-import type { Pool } from 'pg';
-import {
-  type ClientCount,
-  type LinkCount,
-  loadClients,
-  loadLinks,
-  loadTimelines,
-  type TimeBucket,
-  type TimelinePoint,
-} from '../campaigns/campaign-breakdowns.js';
-import {
-  type CampaignMetrics,
-  type CountryCount,
-  loadCampaignMetrics,
-  loadMedianTimeToOpen,
-  loadTopCountries,
-} from '../campaigns/campaign-metrics.js';
+import type {
+  CampaignMetrics,
+  ClientCount,
+  CountryCount,
+  LinkCount,
+  TimeBucket,
+  TimelinePoint,
+} from '../campaigns/campaign-metrics.type.js';
+import type { CampaignStatsRepository } from '../campaigns/campaign-stats.repository.js';
 import type { EmailMessage } from '../messages/message.entity.js';
 import type { MessagePage } from '../messages/message.type.js';
 import type { MessageService } from '../messages/message.service.js';
@@ -43,7 +35,7 @@ export interface Loaders {
 
 export interface LoaderSources {
   em: EntityManager;
-  pool: Pool;
+  stats: CampaignStatsRepository;
   events: EventRepository;
   messages: MessageService;
 }
@@ -62,7 +54,7 @@ function perArgument<A, K, V>(make: (argument: A) => DataLoader<K, V>): (argumen
 }
 
 export function createLoaders(
-  { em, pool, events, messages }: LoaderSources,
+  { em, stats, events, messages }: LoaderSources,
   accountId: string | null,
 ): Loaders {
   return {
@@ -105,11 +97,11 @@ export function createLoaders(
       const byId = new Map(senders.map((s) => [s.id, s]));
       return ids.map((id) => byId.get(id) ?? new Error(`sender ${id} not found`));
     }),
-    campaignMetrics: new DataLoader((campaignIds) => loadCampaignMetrics(pool, campaignIds)),
-    topCountries: perArgument((limit: number) => new DataLoader((ids) => loadTopCountries(pool, ids, limit))),
-    medianTimeToOpen: new DataLoader((ids) => loadMedianTimeToOpen(pool, ids)),
-    timeline: perArgument((bucket: TimeBucket) => new DataLoader((ids) => loadTimelines(pool, ids, bucket))),
-    clients: perArgument((limit: number) => new DataLoader((ids) => loadClients(pool, ids, limit))),
-    links: perArgument((limit: number) => new DataLoader((ids) => loadLinks(pool, ids, limit))),
+    campaignMetrics: new DataLoader((campaignIds) => stats.metrics(campaignIds)),
+    topCountries: perArgument((limit: number) => new DataLoader((ids) => stats.topCountries(ids, limit))),
+    medianTimeToOpen: new DataLoader((ids) => stats.medianTimeToOpen(ids)),
+    timeline: perArgument((bucket: TimeBucket) => new DataLoader((ids) => stats.timelines(ids, bucket))),
+    clients: perArgument((limit: number) => new DataLoader((ids) => stats.clients(ids, limit))),
+    links: perArgument((limit: number) => new DataLoader((ids) => stats.links(ids, limit))),
   };
 }

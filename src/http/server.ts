@@ -193,7 +193,7 @@ function contextFor(
     em,
     account,
     loaders: createLoaders(
-      { em, pool: services.pool, events: services.events, messages: services.messages },
+      { em, stats: services.campaignStats, events: services.events, messages: services.messages },
       account?.id ?? null,
     ),
     live,

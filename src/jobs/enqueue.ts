@@ -61,11 +61,15 @@ export async function enqueueFanOut(db: Db, campaignId: string): Promise<void> {
   );
 }
 
-/** One pending process_events job at a time (job key); a running one does not absorb the request. */
+/**
+ * One pending process_events job at a time (job key); a running one does not absorb the request,
+ * and its own queue runs them one after another over every worker process (the cursor has one
+ * reader; jobs waiting on each other would hold a worker slot and a connection each).
+ */
 export async function enqueueEventProcessing(db: Db): Promise<void> {
   await db.query(
-    `select graphile_worker.add_job('process_events', '{}'::json, job_key => 'process_events',
-       job_key_mode => 'preserve_run_at', max_attempts => 25)`,
+    `select graphile_worker.add_job('process_events', '{}'::json, queue_name => 'process_events',
+       job_key => 'process_events', job_key_mode => 'preserve_run_at', max_attempts => 25)`,
   );
 }
 

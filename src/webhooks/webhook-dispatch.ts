@@ -46,7 +46,10 @@ export class WebhookDispatch {
     keys: readonly { id: string; occurredAt: Date; accountId: string }[],
     transaction?: PoolClient,
   ): Promise<void> {
-    const endpoints = await this.endpointsOf(keys.map((k) => k.accountId));
+    const endpoints = await this.endpointsOf(
+      keys.map((k) => k.accountId),
+      transaction,
+    );
     if (endpoints.length === 0) return;
     const { rows } = await (transaction ?? this.pool).query<WebhookEventPayload & { account_id: string }>(
       `select e.account_id, e.type as event_type, e.id as event_id, e.message_id, e.campaign_id, m.recipient,
@@ -83,9 +86,10 @@ export class WebhookDispatch {
     await this.deliver(await this.endpointsOf(rows.map((r) => r.account_id)), rows);
   }
 
-  private async endpointsOf(accountIds: readonly string[]): Promise<Endpoint[]> {
+  /** In the caller's transaction when given: it holds a connection already. */
+  private async endpointsOf(accountIds: readonly string[], transaction?: PoolClient): Promise<Endpoint[]> {
     if (accountIds.length === 0) return [];
-    const { rows } = await this.pool.query<Endpoint>(
+    const { rows } = await (transaction ?? this.pool).query<Endpoint>(
       `select id, account_id, events, include_machine from webhook
        where account_id = any($1::uuid[]) and deleted_at is null and disabled_at is null`,
       [[...new Set(accountIds)]],

@@ -46,8 +46,12 @@ export const PENDING_EVENTS = `tracking_event e join tracking_event_cursor c
 /** One processor at a time over every process: the cursor has one reader. */
 const PROCESSOR_LOCK = `hashtext('mailtrace.process_events')`;
 
-export async function lockProcessor(session: PoolClient): Promise<void> {
-  await session.query(`select pg_advisory_lock(${PROCESSOR_LOCK})`);
+/** false when another processor holds it. */
+export async function tryLockProcessor(session: PoolClient): Promise<boolean> {
+  const { rows } = await session.query<{ locked: boolean }>(
+    `select pg_try_advisory_lock(${PROCESSOR_LOCK}) as locked`,
+  );
+  return rows[0].locked;
 }
 
 export async function unlockProcessor(session: PoolClient): Promise<void> {

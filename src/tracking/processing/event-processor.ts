@@ -1,4 +1,5 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { withTransaction } from '../../db/transaction.js';
 import type { EventKey, EventNotifier } from '../../live/event-notifier.js';
 import type { Logger } from '../../logger.js';
@@ -10,15 +11,17 @@ import {
   type ClickFlip,
   type EventCursor,
   flipClicks,
-  lockProcessor,
   type PendingEvent,
   pendingAfter,
   readCursor,
+  tryLockProcessor,
   unlockProcessor,
 } from './event-processing.sql.js';
 import { BURST_WINDOW_MS, CLICK_BEFORE_OPEN_WINDOW_MS, classifyBehaviour } from '../machine-detection.js';
 
 const BATCH = 1_000;
+/** How long a run waits before it asks again for the lock another run holds. */
+const LOCK_RETRY_MS = 25;
 
 export interface EventProcessorDeps {
   pool: Pool;
@@ -34,17 +37,17 @@ export interface EventProcessorDeps {
  * click-before-open, every link at once), which turn some human clicks into machine clicks,
  * counters included. Then the batch's webhooks and the live subscribers' updates go out. It reads
  * past a cursor (see event-processing.sql.ts), so no row is rewritten to say it was processed.
- * One processor runs at a time over every process; another run waits for it, then reads on.
+ * One processor runs at a time over every process (the process_events queue runs its jobs one
+ * after another; an advisory lock guards the cursor from any other caller).
  */
 export class EventProcessor {
   constructor(private readonly deps: EventProcessorDeps) {}
 
   /** Processes everything pending; returns how many events it looked at. */
   async run(): Promise<number> {
-    const session = await this.deps.pool.connect();
+    const session = await this.lockedSession();
     let total = 0;
     try {
-      await lockProcessor(session);
       try {
         let cursor = await readCursor(this.deps.pool);
         for (;;) {
@@ -65,6 +68,26 @@ export class EventProcessor {
     );
     if (total > 0) this.deps.logger.debug({ events: total }, 'processed tracking events');
     return total;
+  }
+
+  /**
+   * A connection holding the processor lock. A caller that finds another run at work (a test, or
+   * the demo, beside the job) waits for it without holding a connection in the meantime.
+   */
+  private async lockedSession(): Promise<PoolClient> {
+    for (;;) {
+      const session = await this.deps.pool.connect();
+      let locked: boolean;
+      try {
+        locked = await tryLockProcessor(session);
+      } catch (error) {
+        session.release(true);
+        throw error;
+      }
+      if (locked) return session;
+      session.release();
+      await sleep(LOCK_RETRY_MS);
+    }
   }
 
   /** Verdicts, then webhooks and the cursor in one transaction (each event is delivered once); returns the new cursor. */
