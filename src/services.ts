@@ -122,7 +122,7 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
     },
     {
       name: 'mailtrace_processing_lag_seconds',
-      help: 'Age of the oldest stored event that process_events has not processed yet; 0 when none waits.',
+      help: 'Age of the next stored event process_events will judge; 0 when none waits.',
       read: () => events.processingLagSeconds(),
     },
     {

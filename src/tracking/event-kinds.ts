@@ -16,7 +16,7 @@ export interface EventKindRules {
  * The tracked event kinds (the GraphQL enum TrackingEventType adds SENT and FAILED, message
  * outcomes that webhooks can ask for, as the public contract has them in that one enum). Adding a
  * kind here, in a migration (the type check on tracking_event), in the counter statements
- * (tracking/event.sql.ts), in the metrics type and in the dashboard is all it takes; a kind that a
+ * (tracking/ingest/event.sql.ts), in the metrics type and in the dashboard is all it takes; a kind that a
  * counter statement does not name is counted by none, never as an open.
  */
 export const EVENT_KINDS = {
