@@ -160,6 +160,23 @@ function procCpuSeconds(pid: number | string, children = false): number | null {
   }
 }
 
+/**
+ * CPU seconds used so far by this process's job workers' thread (Node names a worker thread's
+ * task WorkerThread in /proc); null without /proc.
+ */
+function workersThreadCpuSeconds(): number | null {
+  try {
+    let total = 0;
+    for (const task of readdirSync('/proc/self/task')) {
+      if (readFileSync(`/proc/self/task/${task}/comm`, 'utf8').trim() !== 'WorkerThread') continue;
+      total += procCpuSeconds(`self/task/${task}`) ?? 0;
+    }
+    return total;
+  } catch {
+    return null;
+  }
+}
+
 /** CPU seconds the whole host has been busy so far (all cores, from /proc/stat); null elsewhere. */
 function hostBusySeconds(): number | null {
   try {
@@ -448,11 +465,13 @@ async function main(): Promise<void> {
       // the job workers finish the last run's events first: the bare server gets the machine to itself
       if (target === 'bare' && workers) await untilProcessed(60_000);
       const cpuBefore = serverCpu[target]();
+      const workersBefore = target === 'mailtrace' && workers ? workersThreadCpuSeconds() : null;
       const loadBefore = procCpuSeconds('self', true);
       const pgBefore = postgresCpuSeconds();
       const hostBefore = hostBusySeconds();
       const result = await runLoad(tool, urls[target], route.files, seconds, CONNECTIONS);
       const cpuAfter = serverCpu[target]();
+      const workersAfter = workersBefore !== null ? workersThreadCpuSeconds() : null;
       const loadAfter = procCpuSeconds('self', true);
       const hostAfter = hostBusySeconds();
       const pgCpu = postgresCpuBetween(pgBefore, postgresCpuSeconds());
@@ -466,8 +485,15 @@ async function main(): Promise<void> {
       if (result.socketErrors > 0) line += `, ${int(result.socketErrors)} socket errors`;
       if (cpu !== null && cpuUsPerRequest !== null) {
         line += `\n${''.padEnd(25)}server process ${pct((cpu / result.seconds) * 100)} of a core (${cpuUsPerRequest.toFixed(1)} µs/request)`;
+        if (workersBefore !== null && workersAfter !== null && result.responses > 0) {
+          const workersCpu = workersAfter - workersBefore;
+          line += ` of which the workers' thread ${((workersCpu * 1e6) / result.responses).toFixed(1)} µs`;
+        }
       }
-      if (pgCpu !== null) line += `, postgres ${pct((pgCpu / result.seconds) * 100)}`;
+      if (pgCpu !== null) {
+        line += `, postgres ${pct((pgCpu / result.seconds) * 100)}`;
+        if (result.responses > 0) line += ` (${((pgCpu * 1e6) / result.responses).toFixed(1)} µs/request)`;
+      }
       if (loadBefore !== null && loadAfter !== null) {
         line += `, ${tool} ${pct(((loadAfter - loadBefore) / result.seconds) * 100)}`;
       }
