@@ -19,7 +19,8 @@ import {
 } from './event-processing.sql.js';
 import { BURST_WINDOW_MS, CLICK_BEFORE_OPEN_WINDOW_MS, classifyBehaviour } from '../machine-detection.js';
 
-const BATCH = 1_000;
+/** Events per batch: the behaviour context is read once per batch, so bigger batches amortise it under a flood. */
+const BATCH = 5_000;
 /** How long a run waits before it asks again for the lock another run holds. */
 const LOCK_RETRY_MS = 25;
 
