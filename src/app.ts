@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { GraphQLSchema } from 'graphql';
 import { createTaskList } from '../workers/task-list.js';
 import type { Config, Env } from './config.js';
 import { migrate } from './db/migrate.js';
@@ -16,6 +17,8 @@ import { enqueueEventProcessing } from './jobs/enqueue.js';
 
 export interface App {
   services: Services;
+  /** The GraphQL schema this service serves, built once from its resolvers. */
+  schema(): Promise<GraphQLSchema>;
   /** Starts the HTTP server (API and tracking routes); returns the port it listens on. */
   listen(): Promise<number>;
   /** Live subscriptions open in this process. */
@@ -36,6 +39,8 @@ export async function bootstrap(config: Config, logger: Logger, databaseUrl: str
   let runner: WorkerRunner | null = null;
   let live: SubscriptionHub | null = null;
   let metricsServer: MetricsServer | null = null;
+  let schema: Promise<GraphQLSchema> | null = null;
+  const builtSchema = () => (schema ??= buildGraphqlSchema(services.resolvers));
   /** With METRICS_PORT, whichever part starts first (API or workers) opens its listener. */
   const serveMetrics = async () => {
     if (config.metricsPort !== null)
@@ -44,12 +49,12 @@ export async function bootstrap(config: Config, logger: Logger, databaseUrl: str
 
   return {
     services,
+    schema: builtSchema,
     async listen() {
       await serveMetrics();
-      const schema = await buildGraphqlSchema(services.resolvers);
       live = new SubscriptionHub(databaseUrl, pool, services.events, services.notifier, logger);
       await live.start();
-      http = await createHttpApp(schema, services, config, logger, live);
+      http = await createHttpApp(await builtSchema(), services, config, logger, live);
       const server = http.server;
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

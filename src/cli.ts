@@ -3,7 +3,7 @@ import { bootstrap } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { runDemo } from './demo/demo.js';
-import { buildGraphqlSchema, printSchemaFile } from './graphql/schema.js';
+import { printSchemaFile } from './graphql/schema.js';
 import { createLogger } from './logger.js';
 
 const USAGE = `usage: npm run cli -- <command>
@@ -13,9 +13,13 @@ const USAGE = `usage: npm run cli -- <command>
   migrate                 apply database migrations (also done at every start)
   print-schema            print the GraphQL schema (what schema.graphql holds)`;
 
-async function withApp<T>(work: (app: Awaited<ReturnType<typeof bootstrap>>) => Promise<T>): Promise<T> {
+async function withApp<T>(
+  work: (app: Awaited<ReturnType<typeof bootstrap>>) => Promise<T>,
+  { quiet = false } = {},
+): Promise<T> {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  // quiet: stdout carries the command's output alone (its errors still end the command)
+  const logger = createLogger(quiet ? 'silent' : config.logLevel === 'info' ? 'warn' : config.logLevel);
   const database = await openDatabase(config, logger);
   try {
     const app = await bootstrap(config, logger, database.url);
@@ -50,7 +54,10 @@ async function main(args: string[]): Promise<void> {
       await withApp(async () => console.log('database is up to date'));
       return;
     case 'print-schema':
-      process.stdout.write(printSchemaFile(await buildGraphqlSchema()));
+      // the schema the service serves: built from its resolvers, as wired (services.ts)
+      await withApp(async (app) => process.stdout.write(printSchemaFile(await app.schema())), {
+        quiet: true,
+      });
       return;
     default:
       console.error(USAGE);

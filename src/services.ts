@@ -1,10 +1,11 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Pool } from 'pg';
+import type { NonEmptyArray } from 'type-graphql';
 import { GeoIp } from '../geo/geoip.js';
 import { AccountResolver } from './accounts/account.resolver.js';
 import { AccountService } from './accounts/account.service.js';
 import { ApiKeyService } from './accounts/api-key.service.js';
-import { CampaignResolver } from './campaigns/campaign.resolver.js';
+import { CampaignMetricsResolver, CampaignResolver } from './campaigns/campaign.resolver.js';
 import { CampaignService } from './campaigns/campaign.service.js';
 import { CampaignContent } from './campaigns/campaign-content.js';
 import { CampaignFanOut } from './campaigns/campaign-fanout.js';
@@ -30,6 +31,7 @@ import { SuppressionService } from './suppressions/suppression.service.js';
 import { ClickTargets } from './tracking/http/click-targets.js';
 import { EventRepository } from './tracking/event.repository.js';
 import { EventNotifier } from './live/event-notifier.js';
+import { LiveResolver } from './live/live.resolver.js';
 import { EventBuffer } from './tracking/ingest/event-buffer.js';
 import { EventProcessor } from './tracking/processing/event-processor.js';
 import { HitEnricher } from './tracking/ingest/hit-enricher.js';
@@ -132,13 +134,16 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
       read: () => waitingJobs(pool),
     },
   ]);
-  const resolvers = [
+  /** Every resolver, built once: the GraphQL schema is made of exactly these (graphql/schema.ts). */
+  const resolvers: NonEmptyArray<object> = [
     new AccountResolver(apiKeys, accounts),
     new SenderResolver(senders),
     new MessageResolver(messages),
     new CampaignResolver(campaigns, messages, campaignStats),
+    new CampaignMetricsResolver(),
     new SuppressionResolver(suppressions),
     new PrivacyResolver(erasure),
+    new LiveResolver(),
     new WebhookResolver(webhooks),
   ];
   return {

@@ -1,27 +1,7 @@
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
-import { AccountResolver } from '../accounts/account.resolver.js';
-import { CampaignMetricsResolver, CampaignResolver } from '../campaigns/campaign.resolver.js';
-import { MessageResolver } from '../messages/message.resolver.js';
-import { LiveResolver } from '../live/live.resolver.js';
-import { PrivacyResolver } from '../privacy/privacy.resolver.js';
-import { SenderResolver } from '../senders/sender.resolver.js';
-import { SuppressionResolver } from '../suppressions/suppression.resolver.js';
-import { WebhookResolver } from '../webhooks/webhook.resolver.js';
 import { requireAccount } from './auth.middleware.js';
-
-export const RESOLVERS: NonEmptyArray<Function> = [
-  AccountResolver,
-  SenderResolver,
-  MessageResolver,
-  CampaignResolver,
-  CampaignMetricsResolver,
-  SuppressionResolver,
-  PrivacyResolver,
-  LiveResolver,
-  WebhookResolver,
-];
 
 const UNUSED_PUBSUB = {
   publish: () => {
@@ -32,11 +12,14 @@ const UNUSED_PUBSUB = {
   },
 };
 
-/** Builds the schema; `resolverInstances` supplies each resolver class with its services. */
-export function buildGraphqlSchema(resolverInstances: object[] = []): Promise<GraphQLSchema> {
-  const byClass = new Map<Function, object>(resolverInstances.map((r) => [r.constructor, r]));
+/**
+ * Builds the schema from the resolver instances the service wired (src/services.ts): their classes
+ * are the schema's resolvers, and each class resolves to its one instance.
+ */
+export function buildGraphqlSchema(resolvers: NonEmptyArray<object>): Promise<GraphQLSchema> {
+  const byClass = new Map<Function, object>(resolvers.map((r) => [r.constructor, r]));
   return buildSchema({
-    resolvers: RESOLVERS,
+    resolvers: [...byClass.keys()] as NonEmptyArray<Function>,
     // The contract names the scalar DateTime (type-graphql 2 would say DateTimeISO).
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     globalMiddlewares: [requireAccount],
@@ -47,10 +30,8 @@ export function buildGraphqlSchema(resolverInstances: object[] = []): Promise<Gr
     container: {
       get: (someClass: Function) => {
         const instance = byClass.get(someClass);
-        if (instance) return instance;
-        // resolvers without dependencies need no wiring
-        if (someClass.length === 0) return new (someClass as new () => object)();
-        throw new Error(`no instance for resolver ${someClass.name}`);
+        if (!instance) throw new Error(`no instance for resolver ${someClass.name}`);
+        return instance;
       },
     },
   });
