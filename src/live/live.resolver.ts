@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { Arg, ID, Resolver, Root, Subscription } from 'type-graphql';
+import { Campaign } from '../campaigns/campaign.entity.js';
 import { isUuid } from '../db/ids.js';
 import { AppError, NotFoundError } from '../errors.js';
 import { accountIdOf, type Context } from '../graphql/context.js';
@@ -20,12 +21,9 @@ async function subscribe(context: Context, args: LiveArgs, types: TrackingEventT
     if (!context.live) throw new Error('subscriptions are served over graphql-ws');
     const campaignId = args.campaignId ?? null;
     if (campaignId) {
-      const owned = isUuid(campaignId)
-        ? await context.em
-            .getConnection()
-            .execute('select 1 from campaign where id = ? and account_id = ?', [campaignId, accountId])
-        : [];
-      if (owned.length === 0) throw new NotFoundError('campaign', campaignId);
+      const owned =
+        isUuid(campaignId) && (await context.em.count(Campaign, { id: campaignId, accountId })) > 0;
+      if (!owned) throw new NotFoundError('campaign', campaignId);
     }
     return await context.live.subscribe({ accountId, campaignId, types });
   } catch (error) {
