@@ -6,6 +6,7 @@ import { graphileLogger } from '../db/migrate.js';
 import type { Logger } from '../logger.js';
 import type { ServiceMetrics } from '../observability/metrics.js';
 import { projectPath } from '../project-path.js';
+import { beat, forgetProcess, forgetWorkers, silentWorkers } from './worker-heartbeat.sql.js';
 
 /** The schedules of recurring jobs, kept as a file beside the tasks. */
 const CRONTAB = projectPath('workers/crontab');
@@ -60,22 +61,18 @@ export async function startWorkerRunner(options: WorkerRunnerOptions): Promise<W
   });
 
   let beating: Promise<void> = Promise.resolve();
-  const beat = async () => {
+  const beatAndRecover = async () => {
     try {
-      await pool.query(
-        `insert into worker_heartbeat (worker_id, process_id, last_seen) select id, $2, now() from unnest($1::text[]) as id
-         on conflict (worker_id) do update set last_seen = now()`,
-        [[...workerIds], processId],
-      );
+      await beat(pool, [...workerIds], processId);
       const recovered = await recoverDeadWorkers(pool, utils, heartbeatMs * 3, logger);
       options.metrics.workerTakeovers.inc(recovered);
     } catch (error) {
       logger.warn({ err: error }, 'worker heartbeat failed');
     }
   };
-  beating = beat();
+  beating = beatAndRecover();
   const timer = setInterval(() => {
-    beating = beating.then(beat);
+    beating = beating.then(beatAndRecover);
   }, heartbeatMs);
   timer.unref();
 
@@ -84,34 +81,23 @@ export async function startWorkerRunner(options: WorkerRunnerOptions): Promise<W
       clearInterval(timer);
       await beating;
       await runner.stop();
-      await pool.query('delete from worker_heartbeat where process_id = $1', [processId]).catch(() => {});
+      await forgetProcess(pool, processId).catch(() => {});
       await utils.release();
     },
   };
 }
 
-/**
- * Unlocks jobs held by workers whose heartbeat is older than `deadAfterMs`, or that never beat
- * and have held their job that long (a process that died right after starting).
- */
+/** Unlocks the jobs of workers that stopped beating (see silentWorkers); returns how many. */
 async function recoverDeadWorkers(
   pool: Pool,
   utils: WorkerUtils,
   deadAfterMs: number,
   logger: Logger,
 ): Promise<number> {
-  const { rows } = await pool.query<{ worker_id: string }>(
-    `select worker_id from worker_heartbeat where last_seen < now() - make_interval(secs => $1 / 1000.0)
-     union
-     select distinct locked_by from graphile_worker.jobs
-     where locked_by is not null and locked_at < now() - make_interval(secs => $1 / 1000.0)
-       and locked_by not in (select worker_id from worker_heartbeat)`,
-    [deadAfterMs],
-  );
-  if (rows.length === 0) return 0;
-  const dead = rows.map((r) => r.worker_id);
+  const dead = await silentWorkers(pool, deadAfterMs);
+  if (dead.length === 0) return 0;
   await utils.forceUnlockWorkers(dead);
-  await pool.query('delete from worker_heartbeat where worker_id = any($1::text[])', [dead]);
+  await forgetWorkers(pool, dead);
   logger.warn({ workers: dead }, 'unlocked the jobs of workers that stopped responding');
   return dead.length;
 }
