@@ -1,5 +1,5 @@
-// The dashboard's static route: nested folders (views/, components/) are served, with the page
-// headers; no request path reaches any other file.
+// The dashboard's static route: nested folders (views/, components/) and the vendored graphql-ws
+// client are served, with the page headers; no request path reaches any other file.
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,20 +30,26 @@ describe('dashboard static files', () => {
         '/dashboard/app.js',
         '/dashboard/views/campaign.js',
         '/dashboard/components/message-table.js',
+        '/dashboard/vendor/graphql-ws.js',
       ]),
     );
     expect(paths).not.toContain('/dashboard/views');
     expect(paths.every((path) => /^\/dashboard\/[\w/.-]*$/.test(path) && !path.includes('..'))).toBe(true);
   });
 
-  it('serves views and components as scripts with the page headers', async () => {
-    for (const path of ['/dashboard/views/campaign.js', '/dashboard/components/charts.js']) {
+  it('serves views, components and the graphql-ws client as scripts with the page headers', async () => {
+    for (const path of [
+      '/dashboard/views/campaign.js',
+      '/dashboard/components/charts.js',
+      '/dashboard/vendor/graphql-ws.js',
+    ]) {
       const response = await fetch(`${base}${path}`);
       expect(response.status, path).toBe(200);
       expect(response.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
       expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
       expect((await response.text()).length).toBeGreaterThan(0);
     }
+    expect(await (await fetch(`${base}/dashboard/vendor/graphql-ws.js`)).text()).toContain('createClient');
   });
 
   it('answers no path outside its list: traversal, encoded or not, reaches nothing', async () => {
@@ -53,6 +59,8 @@ describe('dashboard static files', () => {
       '/dashboard/views/..%2f..%2f..%2fpackage.json',
       '/dashboard/%2e%2e/%2e%2e/package.json',
       '/dashboard/views/%2e%2e%2fapp.js',
+      '/dashboard/vendor/../../../node_modules/graphql-ws/package.json',
+      '/dashboard/vendor/',
       '/dashboard/views/',
       '/dashboard/..\\..\\package.json',
       '/dashboard//app.js',

@@ -2,13 +2,14 @@ import { readdirSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, relative, sep } from 'node:path';
 import { projectPath } from '../project-path.js';
-import { StaticFiles } from '../http/static-files.js';
+import { packageFile, StaticFiles } from '../http/static-files.js';
 
 export const DASHBOARD_PATH = '/dashboard';
 
 /**
  * The dashboard's files: everything under src/dashboard/public/ (views/ and components/ included)
- * at /dashboard/<path>; /dashboard/ itself is index.html.
+ * at /dashboard/<path>, /dashboard/ itself is index.html, and graphql-ws's browser client (its npm
+ * package's own build) at /dashboard/vendor/graphql-ws.js, from our origin for `script-src 'self'`.
  * The list is made once at start: a request can only name one of these, never a path of its own.
  */
 export function dashboardRoutes(dir = projectPath('src/dashboard/public')): Record<string, string> {
@@ -20,6 +21,7 @@ export function dashboardRoutes(dir = projectPath('src/dashboard/public')): Reco
     routes[`${DASHBOARD_PATH}/${relative(dir, path).split(sep).join('/')}`] = path;
   }
   routes[`${DASHBOARD_PATH}/`] = join(dir, 'index.html');
+  routes[`${DASHBOARD_PATH}/vendor/graphql-ws.js`] = packageFile('graphql-ws', 'umd/graphql-ws.min.js');
   return routes;
 }
 
