@@ -1,30 +1,24 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { StaticFiles } from '../http/static-files.js';
+import { join } from 'node:path';
+import { packageFile, StaticFiles } from '../http/static-files.js';
 import { projectPath } from '../project-path.js';
 
 const PLAYGROUND_ASSETS = '/playground/';
 
-/** The packages' own browser builds, served from node_modules so the playground works offline. */
-function vendorFile(pkg: string, file: string): string {
-  const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve(`${pkg}/package.json`)), file);
-}
-
 /**
  * GraphiQL on GET /graphql for browsers (Accept: text/html); API clients' GET and POST requests go
- * on to Apollo. Its files come from npm packages (graphiql, react, react-dom), never a CDN.
+ * on to Apollo. Its files come from npm packages (graphiql, react, react-dom), never a CDN: their own
+ * browser builds, served from node_modules so the playground works offline.
  */
 export function createPlaygroundHandler() {
   const here = projectPath('src/playground');
   const files = new StaticFiles({
     '/graphql': join(here, 'playground.html'),
     [`${PLAYGROUND_ASSETS}playground.js`]: join(here, 'playground.js'),
-    [`${PLAYGROUND_ASSETS}graphiql.min.js`]: vendorFile('graphiql', 'graphiql.min.js'),
-    [`${PLAYGROUND_ASSETS}graphiql.min.css`]: vendorFile('graphiql', 'graphiql.min.css'),
-    [`${PLAYGROUND_ASSETS}react.production.min.js`]: vendorFile('react', 'umd/react.production.min.js'),
-    [`${PLAYGROUND_ASSETS}react-dom.production.min.js`]: vendorFile(
+    [`${PLAYGROUND_ASSETS}graphiql.min.js`]: packageFile('graphiql', 'graphiql.min.js'),
+    [`${PLAYGROUND_ASSETS}graphiql.min.css`]: packageFile('graphiql', 'graphiql.min.css'),
+    [`${PLAYGROUND_ASSETS}react.production.min.js`]: packageFile('react', 'umd/react.production.min.js'),
+    [`${PLAYGROUND_ASSETS}react-dom.production.min.js`]: packageFile(
       'react-dom',
       'umd/react-dom.production.min.js',
     ),

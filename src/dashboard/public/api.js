@@ -1,4 +1,6 @@
-// The GraphQL API over HTTP, and the API key of this browser tab.
+// The GraphQL API over HTTP, and the API key of this browser tab. The documents are in queries.js.
+
+import { messagesByIdQuery } from './queries.js';
 
 /** sessionStorage only: the key is gone when the tab closes. The playground (/graphql) reads it too. */
 const STORAGE_KEY = 'mailtrace.apiKey';
@@ -75,23 +77,10 @@ export async function gql(query, variables = {}, { key = session.key, signal } =
   return body.data;
 }
 
-/** The fields a message row shows (the original tracker's table, plus status and counts). */
-export const MESSAGE_FIELDS = `id sequenceId recipient subject status error campaignId queuedAt sentAt
-  sendAttempts firstOpenedAt timeToOpenSeconds openCount machineOpenCount clickCount unsubscribedAt
-  lastOpen { id ipAddress userAgent client device machine machineReason occurredAt location { city region country } }`;
-
-export const MESSAGES_QUERY = `query Messages($campaignId: ID, $transactional: Boolean, $recipient: String, $after: String, $first: Int) {
-  messages(campaignId: $campaignId, transactional: $transactional, recipient: $recipient, after: $after, first: $first) {
-    totalCount hasNextPage endCursor nodes { ${MESSAGE_FIELDS} }
-  }
-}`;
-
-/** Loads messages by id in one request (aliases m0, m1, ...); returns id -> message (null if gone). */
+/** Loads messages by id in one request; returns id -> message (null if gone). */
 export async function loadMessages(ids, options) {
   if (!ids.length) return new Map();
-  const params = ids.map((_, i) => `$i${i}: ID!`).join(', ');
-  const fields = ids.map((_, i) => `m${i}: message(id: $i${i}) { ${MESSAGE_FIELDS} }`).join('\n');
   const variables = Object.fromEntries(ids.map((id, i) => [`i${i}`, id]));
-  const data = await gql(`query Rows(${params}) {\n${fields}\n}`, variables, options);
+  const data = await gql(messagesByIdQuery(ids.length), variables, options);
   return new Map(ids.map((id, i) => [id, data[`m${i}`]]));
 }

@@ -1,11 +1,17 @@
-// The mailtrace dashboard: sign-in, hash routing, the live connection. Plain ES modules, no build.
+// The mailtrace dashboard: sign-in, hash routing, the live connection. Plain ES modules, no build:
+// views/ holds one file per route, components/ the parts they share (message table, stat cards,
+// activity feed, charts), queries.js every GraphQL document, live.js the subscriptions.
 
 import { ApiError, UNAUTHENTICATED_EVENT, gql, session } from './api.js';
-import { campaignView, campaignsView } from './campaigns.js';
 import { h, replace } from './dom.js';
-import { composeView, newCampaignView } from './forms.js';
 import { LiveClient, liveUrl } from './live.js';
-import { emailsView } from './messages.js';
+import { ME_QUERY } from './queries.js';
+import { campaignView } from './views/campaign.js';
+import { campaignsView } from './views/campaigns.js';
+import { composeView } from './views/compose.js';
+import { emailsView } from './views/emails.js';
+import { newCampaignView } from './views/new-campaign.js';
+import { signInView } from './views/sign-in.js';
 
 const main = document.getElementById('main');
 const topbar = document.getElementById('topbar');
@@ -136,78 +142,15 @@ function showSignIn(message) {
   current = null;
   topbar.hidden = true;
   main.dataset.view = 'sign-in';
-  const input = h('input', {
-    type: 'password',
-    id: 'api-key',
-    name: 'apiKey',
-    required: true,
-    autocomplete: 'off',
-    spellcheck: 'false',
-    'aria-describedby': 'api-key-hint',
-    'data-testid': 'api-key',
-  });
-  const error = h('p', {
-    class: 'error',
-    role: 'alert',
-    'data-testid': 'sign-in-error',
-    hidden: !message,
-    text: message,
-  });
-  const submit = h('button', {
-    type: 'submit',
-    class: 'button primary wide',
-    'data-testid': 'sign-in',
-    text: 'Sign in',
-  });
-  const form = h(
-    'form',
-    { class: 'card sign-in', 'aria-labelledby': 'sign-in-heading' },
-    h(
-      'div',
-      { class: 'brand big' },
-      h('img', { src: '/dashboard/favicon.svg', alt: '', width: '36', height: '36' }),
-      h('span', { text: 'mailtrace' }),
-    ),
-    h('h1', { id: 'sign-in-heading', text: 'Sign in to your dashboard' }),
-    h('div', { class: 'field' }, h('label', { for: 'api-key', text: 'API key' }), input),
-    h(
-      'p',
-      { class: 'hint', id: 'api-key-hint' },
-      'Create one with ',
-      h('code', { text: 'npm run cli -- create-account' }),
-      ' or the createApiKey mutation. It is kept in this browser tab only, until you sign out or close it.',
-    ),
-    error,
-    submit,
-  );
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const key = input.value.trim();
-    if (!key) return;
-    submit.disabled = true;
-    submit.textContent = 'Checking…';
-    error.hidden = true;
-    try {
-      const { me } = await gql('{ me { id name } }', {}, { key });
+  signInView(main, {
+    message,
+    onSignedIn: (key, me) => {
       session.set(key);
       startSession(me);
       if (!location.hash || location.hash === '#/') history.replaceState(null, '', '#/campaigns');
       route();
-    } catch (e) {
-      error.textContent =
-        e instanceof ApiError && e.code === 'UNAUTHENTICATED'
-          ? 'That API key was not accepted: check it and try again (a revoked key no longer works).'
-          : e.message;
-      error.hidden = false;
-      input.focus();
-      input.select();
-    } finally {
-      submit.disabled = false;
-      submit.textContent = 'Sign in';
-    }
+    },
   });
-  replace(main, h('div', { class: 'sign-in-page' }, form));
-  input.focus();
 }
 
 document.getElementById('sign-out').addEventListener('click', () => signOut());
@@ -219,7 +162,7 @@ window.addEventListener('hashchange', () => route());
 async function boot() {
   if (!session.key) return showSignIn();
   try {
-    const { me } = await gql('{ me { id name } }');
+    const { me } = await gql(ME_QUERY);
     startSession(me);
     route();
   } catch (e) {

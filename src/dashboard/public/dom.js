@@ -39,7 +39,6 @@ function append(el, children) {
   }
 }
 
-/** Replaces the children of `el`. */
 /** A page's heading: its title (focused after navigation), a line under it, and an optional action. */
 export function pageHead(title, subtitle, action = null) {
   return h(
@@ -50,10 +49,16 @@ export function pageHead(title, subtitle, action = null) {
   );
 }
 
+/** Replaces the children of `el`. */
 export function replace(el, ...children) {
   el.replaceChildren();
   append(el, children);
   return el;
+}
+
+/** An error said at once to screen readers (role="alert"); `props` adds attributes (a test id). */
+export function errorBox(message, props = {}) {
+  return h('p', { class: 'error', role: 'alert', ...props, text: message });
 }
 
 // ---- formatters ----
@@ -129,4 +134,27 @@ export function debounce(fn, wait, maxWait = wait * 4) {
     first = 0;
   };
   return debounced;
+}
+
+/**
+ * Collects values (message ids) and hands them to `fn` as one array, debounced like `debounce`:
+ * the live views refetch what a burst of events touched in one request.
+ */
+export function collect(fn, wait, maxWait) {
+  const pending = new Set();
+  const flush = debounce(
+    () => {
+      const values = [...pending];
+      pending.clear();
+      fn(values);
+    },
+    wait,
+    maxWait,
+  );
+  const add = (value) => {
+    pending.add(value);
+    flush();
+  };
+  add.cancel = flush.cancel;
+  return add;
 }
