@@ -13,6 +13,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // expect.poll waits on its condition up to this deadline (vitest's 1 s default is an idle
+    // machine's: a browser test on a loaded CI machine timed out before the first row loaded)
+    expect: { poll: { timeout: 10_000 } },
     // the JSON report is what .ci/run summarises as "N passed, M failed"
     reporters: ['default', 'json'],
     outputFile: { json: 'test-output/vitest.json' },
