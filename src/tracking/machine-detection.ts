@@ -1,3 +1,5 @@
+import type { TrackingEventKind } from './event-kinds.js';
+
 /**
  * Is an open or a click a person, or a machine (a mail privacy proxy, a prefetcher, a security
  * scanner)? Every rule is here, in two stages:
@@ -65,7 +67,7 @@ export function classifyRequest(signals: RequestSignals): Verdict {
 
 export interface StoredEvent {
   key: string;
-  type: 'OPEN' | 'CLICK' | 'UNSUBSCRIBE';
+  type: TrackingEventKind;
   occurredAt: Date;
   url: string | null;
   machine: boolean;

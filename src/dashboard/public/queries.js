@@ -75,9 +75,8 @@ export function messagesByIdQuery(count) {
 
 // ---- live (subscriptions, over graphql-ws) ----
 
-/** The campaign list only needs to know that something happened. */
-export const CAMPAIGN_LIST_EVENTS =
-  'subscription CampaignList { trackingEvents(types: [OPEN, CLICK, UNSUBSCRIBE]) { id } }';
+/** The campaign list only needs to know that something happened, of any kind. */
+export const CAMPAIGN_LIST_EVENTS = 'subscription CampaignList { trackingEvents { id } }';
 
 export const CAMPAIGN_EVENTS = `subscription CampaignEvents($id: ID) { trackingEvents(campaignId: $id) { ${EVENT_FIELDS} } }`;
 

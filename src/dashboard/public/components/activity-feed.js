@@ -6,6 +6,9 @@ import { FEED_SIZE } from '../queries.js';
 
 const LABEL = { OPEN: 'Opened', CLICK: 'Clicked', UNSUBSCRIBE: 'Unsubscribed' };
 const SENTENCE = { OPEN: 'opened the email', CLICK: 'clicked a link', UNSUBSCRIBE: 'unsubscribed' };
+/** A kind added to the API before it has words here shows as its own name, never as another kind. */
+const label = (type) => LABEL[type] ?? type;
+const sentence = (type) => SENTENCE[type] ?? `had a ${type} event`;
 
 /** The feed's card; `set(events)` fills it, `add(event)` takes one live event. */
 export function activityFeed() {
@@ -35,7 +38,7 @@ export function activityFeed() {
         events = [event, ...events]
           .sort((a, b) => Date.parse(b.occurredAt) - Date.parse(a.occurredAt))
           .slice(0, FEED_SIZE);
-        announcer.textContent = `${event.recipient} ${SENTENCE[event.type] ?? SENTENCE.UNSUBSCRIBE}`;
+        announcer.textContent = `${event.recipient} ${sentence(event.type)}`;
       }
       render();
     },
@@ -54,7 +57,7 @@ function feedItem(e) {
   return h(
     'li',
     { class: `feed-item type-${e.type.toLowerCase()}`, 'data-testid': 'activity-item' },
-    h('span', { class: 'feed-type', text: LABEL[e.type] ?? LABEL.UNSUBSCRIBE }),
+    h('span', { class: 'feed-type', text: label(e.type) }),
     h(
       'span',
       { class: 'feed-main' },
