@@ -41,6 +41,7 @@ import { WebhookDispatch } from './webhooks/webhook-dispatch.js';
 import { WebhookResolver } from './webhooks/webhook.resolver.js';
 import { WebhookSender } from './webhooks/webhook-sender.js';
 import { WebhookService } from './webhooks/webhook.service.js';
+import { WebhookRepository } from './webhooks/webhook.repository.js';
 import { CampaignStatsRepository } from './campaigns/campaign-stats.repository.js';
 
 /** Builds every service once, wiring dependencies through constructors. */
@@ -60,9 +61,10 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
   const suppressions = new SuppressionService(pool);
   const secretBox = new SecretBox(config.encryptionKey);
   const senders = new SenderService(secretBox, transports, smtpHosts);
-  const webhookDispatch = new WebhookDispatch(pool);
-  const webhooks = new WebhookService(pool, secretBox, config.webhooks);
-  const webhookSender = new WebhookSender(pool, secretBox, config.webhooks, lookup, logger);
+  const webhookRepository = new WebhookRepository(pool);
+  const webhookDispatch = new WebhookDispatch(webhookRepository);
+  const webhooks = new WebhookService(webhookRepository, secretBox, config.webhooks);
+  const webhookSender = new WebhookSender(webhookRepository, secretBox, config.webhooks, lookup, logger);
   const messages = new MessageService(pool, senders, suppressions, config.sendQuota);
   const campaigns = new CampaignService(pool, senders, suppressions, config.sendQuota);
   const campaignContent = new CampaignContent(pool);
