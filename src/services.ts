@@ -21,8 +21,10 @@ import { MessageResolver } from './messages/message.resolver.js';
 import { MessageService } from './messages/message.service.js';
 import { MessageDelivery } from './messages/message-delivery.js';
 import { ErasureService } from './privacy/erasure.service.js';
+import { ErasureRepository } from './privacy/erasure.repository.js';
 import { PrivacyResolver } from './privacy/privacy.resolver.js';
 import { RetentionService } from './privacy/retention.service.js';
+import { RetentionRepository } from './privacy/retention.repository.js';
 import { SenderResolver } from './senders/sender.resolver.js';
 import { SenderService } from './senders/sender.service.js';
 import { SuppressionResolver } from './suppressions/suppression.resolver.js';
@@ -106,8 +108,8 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
     metrics,
     logger,
   });
-  const retention = new RetentionService(pool, config.retentionDays, logger);
-  const erasure = new ErasureService(pool);
+  const retention = new RetentionService(new RetentionRepository(pool), config.retentionDays, logger);
+  const erasure = new ErasureService(new ErasureRepository(pool));
   const clickTargets = new ClickTargets(pool);
   const unsubscribes = new UnsubscribeService({ pool, suppressions, notifier, enricher });
   const eventBuffer = new EventBuffer((hits) => eventWriter.write(hits), {
