@@ -39,6 +39,7 @@ import { EventWriter } from './tracking/ingest/event-writer.js';
 import { TrackingTokens } from './tracking/token.js';
 import { TrackingUrls } from './tracking/tracking-urls.js';
 import { UnsubscribeService } from './tracking/ingest/unsubscribe.service.js';
+import { UnsubscribeRepository } from './tracking/ingest/unsubscribe.repository.js';
 import { WebhookDispatch } from './webhooks/webhook-dispatch.js';
 import { WebhookResolver } from './webhooks/webhook.resolver.js';
 import { WebhookSender } from './webhooks/webhook-sender.js';
@@ -111,7 +112,12 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
   const retention = new RetentionService(new RetentionRepository(pool), config.retentionDays, logger);
   const erasure = new ErasureService(new ErasureRepository(pool));
   const clickTargets = new ClickTargets(pool);
-  const unsubscribes = new UnsubscribeService({ pool, suppressions, notifier, enricher });
+  const unsubscribes = new UnsubscribeService({
+    unsubscribes: new UnsubscribeRepository(pool),
+    suppressions,
+    notifier,
+    enricher,
+  });
   const eventBuffer = new EventBuffer((hits) => eventWriter.write(hits), {
     limit: config.trackingBufferLimit,
     batchSize: 2_000,
