@@ -22,8 +22,10 @@ import { MessageResolver } from './messages/message.resolver.js';
 import { MessageService } from './messages/message.service.js';
 import { MessageDelivery } from './messages/message-delivery.js';
 import { ErasureService } from './privacy/erasure.service.js';
+import { ErasureRepository } from './privacy/erasure.repository.js';
 import { PrivacyResolver } from './privacy/privacy.resolver.js';
 import { RetentionService } from './privacy/retention.service.js';
+import { RetentionRepository } from './privacy/retention.repository.js';
 import { SenderResolver } from './senders/sender.resolver.js';
 import { SenderService } from './senders/sender.service.js';
 import { SuppressionResolver } from './suppressions/suppression.resolver.js';
@@ -39,10 +41,12 @@ import { EventWriter } from './tracking/ingest/event-writer.js';
 import { TrackingTokens } from './tracking/token.js';
 import { TrackingUrls } from './tracking/tracking-urls.js';
 import { UnsubscribeService } from './tracking/ingest/unsubscribe.service.js';
+import { UnsubscribeRepository } from './tracking/ingest/unsubscribe.repository.js';
 import { WebhookDispatch } from './webhooks/webhook-dispatch.js';
 import { WebhookResolver } from './webhooks/webhook.resolver.js';
 import { WebhookSender } from './webhooks/webhook-sender.js';
 import { WebhookService } from './webhooks/webhook.service.js';
+import { WebhookRepository } from './webhooks/webhook.repository.js';
 import { CampaignStatsRepository } from './campaigns/campaign-stats.repository.js';
 
 /** Builds every service once, wiring dependencies through constructors. */
@@ -62,9 +66,10 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
   const suppressions = new SuppressionService(pool);
   const secretBox = new SecretBox(config.encryptionKey);
   const senders = new SenderService(secretBox, transports, smtpHosts);
-  const webhookDispatch = new WebhookDispatch(pool);
-  const webhooks = new WebhookService(pool, secretBox, config.webhooks);
-  const webhookSender = new WebhookSender(pool, secretBox, config.webhooks, lookup, logger);
+  const webhookRepository = new WebhookRepository(pool);
+  const webhookDispatch = new WebhookDispatch(webhookRepository);
+  const webhooks = new WebhookService(webhookRepository, secretBox, config.webhooks);
+  const webhookSender = new WebhookSender(webhookRepository, secretBox, config.webhooks, lookup, logger);
   const messages = new MessageService(pool, senders, suppressions, config.sendQuota);
   const campaigns = new CampaignService(pool, senders, suppressions, config.sendQuota);
   const campaignContent = new CampaignContent(pool);
@@ -106,10 +111,15 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
     metrics,
     logger,
   });
-  const retention = new RetentionService(pool, config.retentionDays, logger);
-  const erasure = new ErasureService(pool);
+  const retention = new RetentionService(new RetentionRepository(pool), config.retentionDays, logger);
+  const erasure = new ErasureService(new ErasureRepository(pool));
   const clickTargets = new ClickTargets(pool);
-  const unsubscribes = new UnsubscribeService({ pool, suppressions, notifier, enricher });
+  const unsubscribes = new UnsubscribeService({
+    unsubscribes: new UnsubscribeRepository(pool),
+    suppressions,
+    notifier,
+    enricher,
+  });
   const eventBuffer = new EventBuffer((hits) => eventWriter.write(hits), {
     limit: config.trackingBufferLimit,
     batchSize: 2_000,

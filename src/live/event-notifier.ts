@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { Logger } from '../logger.js';
+import { watchedAccounts } from './subscription-presence.sql.js';
 
 /** A new or updated event, as live subscribers are told of it: [id, occurredAt, accountId, campaignId, type]. */
 export type EventKey = [string, string, string, string | null, string];
@@ -72,10 +73,7 @@ export class EventNotifier {
   private async refresh(): Promise<void> {
     const generation = this.generation;
     try {
-      const { rows } = await this.pool.query<{ account_id: string }>(
-        'select distinct account_id from subscription_presence where expires_at > now()',
-      );
-      this.watchedAccounts = rows.map((r) => r.account_id);
+      this.watchedAccounts = await watchedAccounts(this.pool);
       // read before an invalidate(): no fresher than before, so not trusted for two seconds
       if (generation === this.generation) this.watchedAt = Date.now();
     } catch (error) {

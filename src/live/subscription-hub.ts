@@ -5,6 +5,7 @@ import type { EventRepository } from '../tracking/event.repository.js';
 import type { EventKey } from './event-notifier.js';
 import type { TrackingEvent, TrackingEventType } from '../tracking/tracking-event.type.js';
 import { EVENTS_CHANNEL, type EventNotification, type EventNotifier } from './event-notifier.js';
+import { clearPresence, setPresence } from './subscription-presence.sql.js';
 
 /** Events held for a subscriber that does not read; past it the oldest are dropped (and counted). */
 export const QUEUE_LIMIT = 1_000;
@@ -144,9 +145,7 @@ export class SubscriptionHub {
     this.stopped = true;
     if (this.presenceTimer) clearInterval(this.presenceTimer);
     for (const stream of [...this.streams]) stream.close();
-    await this.pool
-      .query('delete from subscription_presence where process_id = $1', [this.processId])
-      .catch(() => {});
+    await clearPresence(this.pool, this.processId).catch(() => {});
     await this.listener?.end().catch(() => {});
   }
 
@@ -159,15 +158,7 @@ export class SubscriptionHub {
   private async writePresence(): Promise<void> {
     const accounts = [...new Set([...this.streams, ...this.arriving].map((s) => s.filter.accountId))];
     try {
-      await this.pool.query(
-        `with watched as (select unnest($1::uuid[]) as account_id),
-              renewed as (
-                insert into subscription_presence (account_id, process_id, expires_at)
-                select account_id, $2, now() + make_interval(secs => $3) from watched
-                on conflict (account_id, process_id) do update set expires_at = excluded.expires_at)
-         delete from subscription_presence where process_id = $2 and account_id <> all($1::uuid[])`,
-        [accounts, this.processId, PRESENCE_TTL_S],
-      );
+      await setPresence(this.pool, this.processId, accounts, PRESENCE_TTL_S);
     } catch (error) {
       this.logger.warn({ err: error }, 'could not announce live subscriptions');
     }

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
+import { linkDomainsOfMessages } from './click-targets.sql.js';
 
 export type ClickTarget = { exists: false } | { exists: true; linkDomains: string[] };
 
@@ -14,11 +15,7 @@ export class ClickTargets {
   constructor(pool: Pool) {
     this.loader = new DataLoader(
       async (messageIds) => {
-        const { rows } = await pool.query<{ id: string; link_domains: string[] }>(
-          `select m.id, a.link_domains from message m join account a on a.id = m.account_id
-           where m.id = any($1::uuid[])`,
-          [messageIds],
-        );
+        const rows = await linkDomainsOfMessages(pool, messageIds);
         const byId = new Map(rows.map((r) => [r.id, r.link_domains]));
         return messageIds.map((id): ClickTarget => {
           const linkDomains = byId.get(id);

@@ -1,12 +1,10 @@
-import type { Pool } from 'pg';
 import { newId } from '../../db/ids.js';
-import { withTransaction } from '../../db/transaction.js';
 import type { SuppressionService } from '../../suppressions/suppression.service.js';
 import { SuppressionReason } from '../../suppressions/suppression.type.js';
 import type { EventNotifier } from '../../live/event-notifier.js';
 import { insertHits } from './event.sql.js';
 import type { HitEnricher } from './hit-enricher.js';
-import { enqueueEventProcessing } from '../../jobs/enqueue.js';
+import type { UnsubscribeRepository, UnsubscribeTargetRow } from './unsubscribe.repository.js';
 
 export interface UnsubscribeTarget {
   recipient: string;
@@ -14,18 +12,7 @@ export interface UnsubscribeTarget {
   unsubscribedAt: Date | null;
 }
 
-interface TargetRow {
-  account_id: string;
-  recipient: string;
-  sender_name: string | null;
-  sender_email: string;
-  unsubscribed_at: Date | null;
-}
-
-const TARGET = `select m.account_id, m.recipient, m.unsubscribed_at, s.name as sender_name, s.email as sender_email
-  from message m join sender s on s.id = m.sender_id where m.id = $1`;
-
-function toTarget(row: TargetRow): UnsubscribeTarget {
+function toTarget(row: UnsubscribeTargetRow): UnsubscribeTarget {
   return {
     recipient: row.recipient,
     senderName: row.sender_name || row.sender_email,
@@ -34,7 +21,7 @@ function toTarget(row: TargetRow): UnsubscribeTarget {
 }
 
 export interface UnsubscribeServiceDeps {
-  pool: Pool;
+  unsubscribes: UnsubscribeRepository;
   suppressions: SuppressionService;
   notifier: EventNotifier;
   /** Places and names the event before its insert, as for every other hit. */
@@ -43,15 +30,15 @@ export interface UnsubscribeServiceDeps {
 
 /** Unsubscribing from a message's link: written at once (not buffered), because the person waits for the answer. */
 export class UnsubscribeService {
-  private readonly pool: Pool;
+  private readonly unsubscribes: UnsubscribeRepository;
 
   constructor(private readonly deps: UnsubscribeServiceDeps) {
-    this.pool = deps.pool;
+    this.unsubscribes = deps.unsubscribes;
   }
 
   async describe(messageId: string): Promise<UnsubscribeTarget | null> {
-    const { rows } = await this.pool.query<TargetRow>(TARGET, [messageId]);
-    return rows[0] ? toTarget(rows[0]) : null;
+    const row = await this.unsubscribes.target(messageId);
+    return row ? toTarget(row) : null;
   }
 
   /**
@@ -76,29 +63,24 @@ export class UnsubscribeService {
         machineReason: null,
       },
     ]);
-    const result = await withTransaction(this.pool, async (client) => {
-      const { rows } = await client.query<TargetRow>(`${TARGET} for update of m`, [messageId]);
-      if (!rows[0]) return null;
-      const target = toTarget(rows[0]);
+    const result = await this.unsubscribes.inTransaction(async (transaction) => {
+      const row = await this.unsubscribes.lockTarget(transaction, messageId);
+      if (!row) return null;
+      const target = toTarget(row);
       if (target.unsubscribedAt) return { target, already: true, watched: [] };
-      await client.query(
-        `with changed as (update message set unsubscribed_at = now(), updated_at = now() where id = $1 returning campaign_id)
-         update campaign_stats s set unsubscribes = s.unsubscribes + 1
-         from changed c where s.campaign_id = c.campaign_id and s.shard = 0`,
-        [messageId],
-      );
-      const { watched } = await insertHits(client, [event], watchedAccounts);
+      await this.unsubscribes.markUnsubscribed(transaction, messageId);
+      const { watched } = await insertHits(transaction, [event], watchedAccounts);
       await this.deps.suppressions.suppress(
-        rows[0].account_id,
+        row.account_id,
         target.recipient,
         SuppressionReason.UNSUBSCRIBED,
         null,
-        client,
+        transaction,
       );
       return { target: { ...target, unsubscribedAt: new Date() }, already: false, watched };
     });
     if (result?.watched.length) await this.deps.notifier.publish({ kind: 'new', keys: result.watched });
-    if (result && !result.already) await enqueueEventProcessing(this.pool);
+    if (result && !result.already) await this.unsubscribes.queueEventProcessing();
     return result && { target: result.target, already: result.already };
   }
 }

@@ -179,3 +179,11 @@ export async function flipClicks(pool: Pool, flips: readonly ClickFlip[]): Promi
     });
   });
 }
+
+/**
+ * After each run, process_events sweeps the per-minute abuse counters (tracking_rate,
+ * rate-limits/shared-rate-limiter.ts) of minutes no limit counts any more (index tracking_rate_window).
+ */
+export async function deleteExpiredRateWindows(pool: Pool): Promise<void> {
+  await pool.query(`delete from tracking_rate where window_start < now() - interval '10 minutes'`);
+}

@@ -9,6 +9,7 @@ import {
   advanceCursor,
   behaviourContext,
   type ClickFlip,
+  deleteExpiredRateWindows,
   type EventCursor,
   flipClicks,
   type PendingEvent,
@@ -64,9 +65,7 @@ export class EventProcessor {
     } finally {
       session.release();
     }
-    await this.deps.pool.query(
-      `delete from tracking_rate where window_start < now() - interval '10 minutes'`,
-    );
+    await deleteExpiredRateWindows(this.deps.pool);
     if (total > 0) this.deps.logger.debug({ events: total }, 'processed tracking events');
     return total;
   }
