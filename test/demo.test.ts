@@ -114,8 +114,12 @@ describe('demo', () => {
       );
       const m = data.campaign.metrics;
       const located = m.topCountries.reduce((sum: number, c: { opens: number }) => sum + c.opens, 0);
-      // done when every human open is counted and placed, and the scanner's burst is judged
-      return m.opens === summary.opens && located === summary.opens && m.machineClicks >= 3 ? m : undefined;
+      // done when every human open is counted and placed, every click is counted, and the
+      // scanner's burst is judged
+      const everyClick = m.clicks + m.machineClicks === summary.clicks + 3;
+      return m.opens === summary.opens && located === summary.opens && everyClick && m.machineClicks >= 3
+        ? m
+        : undefined;
     });
     expect(metrics).toMatchObject({
       sent: 12,

@@ -201,12 +201,18 @@ function schedule(messageIds: string[], durationMs: number): Hit[] {
 async function play(services: Services, hits: Hit[], options: DemoOptions): Promise<void> {
   const start = Date.now();
   const inFlight: Promise<void>[] = [];
+  const lastOfMessage = new Map<string, Promise<void>>();
   let done = 0;
   let lastLine = start;
   for (const hit of hits) {
     const wait = start + hit.at - Date.now();
     if (wait > 0) await sleep(wait);
-    inFlight.push(request(services, hit, options.trackingBaseUrl).then(() => void done++));
+    // a reader's requests go one after another, as a person clicks only once the email has shown:
+    // on a busy machine a late open would otherwise land after its click (click-before-open)
+    const previous = lastOfMessage.get(hit.messageId) ?? Promise.resolve();
+    const made = previous.then(() => request(services, hit, options.trackingBaseUrl)).then(() => void done++);
+    lastOfMessage.set(hit.messageId, made);
+    inFlight.push(made);
     if (Date.now() - lastLine > 5_000) {
       lastLine = Date.now();
       options.progress(
