@@ -27,6 +27,7 @@ import { SenderResolver } from './senders/sender.resolver.js';
 import { SenderService } from './senders/sender.service.js';
 import { SuppressionResolver } from './suppressions/suppression.resolver.js';
 import { SuppressionService } from './suppressions/suppression.service.js';
+import { SuppressionRepository } from './suppressions/suppression.repository.js';
 import { ClickTargets } from './tracking/http/click-targets.js';
 import { EventRepository } from './tracking/event.repository.js';
 import { EventNotifier } from './live/event-notifier.js';
@@ -57,7 +58,7 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
   const apiKeys = new ApiKeyService();
   const apiLimits = new ApiRateLimits(pool, config.apiLimits);
   const accounts = new AccountService(apiKeys);
-  const suppressions = new SuppressionService(pool);
+  const suppressions = new SuppressionService(new SuppressionRepository(pool));
   const secretBox = new SecretBox(config.encryptionKey);
   const senders = new SenderService(secretBox, transports, smtpHosts);
   const webhookDispatch = new WebhookDispatch(pool);
