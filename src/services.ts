@@ -8,6 +8,7 @@ import { CampaignResolver } from './campaigns/campaign.resolver.js';
 import { CampaignService } from './campaigns/campaign.service.js';
 import { CampaignContent } from './campaigns/campaign-content.js';
 import { CampaignFanOut } from './campaigns/campaign-fanout.js';
+import { CampaignRepository } from './campaigns/campaign.repository.js';
 import type { Config } from './config.js';
 import { SecretBox } from './crypto/secret-box.js';
 import { ApiRateLimits } from './rate-limits/api-rate-limits.js';
@@ -65,9 +66,10 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
   const webhooks = new WebhookService(pool, secretBox, config.webhooks);
   const webhookSender = new WebhookSender(pool, secretBox, config.webhooks, lookup, logger);
   const messages = new MessageService(pool, senders, suppressions, config.sendQuota);
-  const campaigns = new CampaignService(pool, senders, suppressions, config.sendQuota);
-  const campaignContent = new CampaignContent(pool);
-  const fanOut = new CampaignFanOut(pool, suppressions, campaignContent, logger);
+  const campaignRepository = new CampaignRepository(pool);
+  const campaigns = new CampaignService(campaignRepository, senders, suppressions, config.sendQuota);
+  const campaignContent = new CampaignContent(campaignRepository);
+  const fanOut = new CampaignFanOut(campaignRepository, suppressions, campaignContent, logger);
   const delivery = new MessageDelivery({
     pool,
     senders,
