@@ -20,6 +20,7 @@ import { SmtpHostGuard } from './mail/smtp-host-guard.js';
 import { SmtpTransports } from './mail/smtp-transports.js';
 import { MessageResolver } from './messages/message.resolver.js';
 import { MessageService } from './messages/message.service.js';
+import { MessageRepository } from './messages/message.repository.js';
 import { MessageDelivery } from './messages/message-delivery.js';
 import { ErasureService } from './privacy/erasure.service.js';
 import { PrivacyResolver } from './privacy/privacy.resolver.js';
@@ -65,7 +66,7 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
   const webhookDispatch = new WebhookDispatch(pool);
   const webhooks = new WebhookService(pool, secretBox, config.webhooks);
   const webhookSender = new WebhookSender(pool, secretBox, config.webhooks, lookup, logger);
-  const messages = new MessageService(pool, senders, suppressions, config.sendQuota);
+  const messages = new MessageService(new MessageRepository(pool), senders, suppressions, config.sendQuota);
   const campaignRepository = new CampaignRepository(pool);
   const campaigns = new CampaignService(campaignRepository, senders, suppressions, config.sendQuota);
   const campaignContent = new CampaignContent(campaignRepository);
