@@ -54,7 +54,7 @@ module.exports = {
       name: 'services-hold-no-pool',
       severity: 'error',
       comment:
-        'Services run SQL through their repository (*.repository.ts, *.sql.ts). The services that still do not are listed in .dependency-cruiser-known-violations.json, to be moved.',
+        'Services run SQL through their repository (*.repository.ts, *.sql.ts) and begin transactions through it (db/transaction.ts).',
       from: { path: '\\.service\\.ts$' },
       to: { path: '^node_modules/pg/' },
     },

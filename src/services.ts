@@ -9,6 +9,7 @@ import { CampaignMetricsResolver, CampaignResolver } from './campaigns/campaign.
 import { CampaignService } from './campaigns/campaign.service.js';
 import { CampaignContent } from './campaigns/campaign-content.js';
 import { CampaignFanOut } from './campaigns/campaign-fanout.js';
+import { CampaignRepository } from './campaigns/campaign.repository.js';
 import type { Config } from './config.js';
 import { SecretBox } from './crypto/secret-box.js';
 import { ApiRateLimits } from './rate-limits/api-rate-limits.js';
@@ -20,6 +21,7 @@ import { SmtpHostGuard } from './mail/smtp-host-guard.js';
 import { SmtpTransports } from './mail/smtp-transports.js';
 import { MessageResolver } from './messages/message.resolver.js';
 import { MessageService } from './messages/message.service.js';
+import { MessageRepository } from './messages/message.repository.js';
 import { MessageDelivery } from './messages/message-delivery.js';
 import { ErasureService } from './privacy/erasure.service.js';
 import { ErasureRepository } from './privacy/erasure.repository.js';
@@ -30,6 +32,7 @@ import { SenderResolver } from './senders/sender.resolver.js';
 import { SenderService } from './senders/sender.service.js';
 import { SuppressionResolver } from './suppressions/suppression.resolver.js';
 import { SuppressionService } from './suppressions/suppression.service.js';
+import { SuppressionRepository } from './suppressions/suppression.repository.js';
 import { ClickTargets } from './tracking/http/click-targets.js';
 import { EventRepository } from './tracking/event.repository.js';
 import { EventNotifier } from './live/event-notifier.js';
@@ -63,17 +66,18 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
   const apiKeys = new ApiKeyService();
   const apiLimits = new ApiRateLimits(pool, config.apiLimits);
   const accounts = new AccountService(apiKeys);
-  const suppressions = new SuppressionService(pool);
+  const suppressions = new SuppressionService(new SuppressionRepository(pool));
   const secretBox = new SecretBox(config.encryptionKey);
   const senders = new SenderService(secretBox, transports, smtpHosts);
   const webhookRepository = new WebhookRepository(pool);
   const webhookDispatch = new WebhookDispatch(webhookRepository);
   const webhooks = new WebhookService(webhookRepository, secretBox, config.webhooks);
   const webhookSender = new WebhookSender(webhookRepository, secretBox, config.webhooks, lookup, logger);
-  const messages = new MessageService(pool, senders, suppressions, config.sendQuota);
-  const campaigns = new CampaignService(pool, senders, suppressions, config.sendQuota);
-  const campaignContent = new CampaignContent(pool);
-  const fanOut = new CampaignFanOut(pool, suppressions, campaignContent, logger);
+  const messages = new MessageService(new MessageRepository(pool), senders, suppressions, config.sendQuota);
+  const campaignRepository = new CampaignRepository(pool);
+  const campaigns = new CampaignService(campaignRepository, senders, suppressions, config.sendQuota);
+  const campaignContent = new CampaignContent(campaignRepository);
+  const fanOut = new CampaignFanOut(campaignRepository, suppressions, campaignContent, logger);
   const delivery = new MessageDelivery({
     pool,
     senders,

@@ -1,6 +1,7 @@
-import type { PoolClient } from 'pg';
 import type { SendQuota } from '../config.js';
+import type { Transaction } from '../db/transaction.js';
 import { RateLimitedError } from '../errors.js';
+import { takeAccountQuota } from './account.repository.js';
 
 /**
  * Counts `count` messages against the account's hourly and daily send quota, inside the caller's
@@ -9,17 +10,14 @@ import { RateLimitedError } from '../errors.js';
  * (maxPerMinute, maxPerDay) still pace the delivery itself.
  */
 export async function takeSendQuota(
-  client: PoolClient,
+  tx: Transaction,
   accountId: string,
   count: number,
   quota: SendQuota,
 ): Promise<void> {
-  const { rows } = await client.query<{ granted: boolean; retry_at: Date }>(
-    'select granted, retry_at from mailtrace_take_account_quota($1, $2, $3, $4)',
-    [accountId, count, quota.perHour, quota.perDay],
-  );
-  if (rows[0].granted) return;
-  const retryAfter = Math.max(1, Math.ceil((rows[0].retry_at.getTime() - Date.now()) / 1000));
+  const { granted, retryAt } = await takeAccountQuota(tx, accountId, count, quota.perHour, quota.perDay);
+  if (granted) return;
+  const retryAfter = Math.max(1, Math.ceil((retryAt.getTime() - Date.now()) / 1000));
   throw new RateLimitedError(
     `the account's send quota (${quota.perHour} an hour, ${quota.perDay} a day) has no room for ${count} more ` +
       `message${count === 1 ? '' : 's'}: try again in ${retryAfter} s`,

@@ -1,14 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Pool, PoolClient } from 'pg';
 import { takeSendQuota } from '../accounts/send-quota.js';
 import { enqueueFanOut } from '../jobs/enqueue.js';
 import type { SendQuota } from '../config.js';
-import { isUuid, newId } from '../db/ids.js';
-import { withTransaction } from '../db/transaction.js';
+import { isUuid } from '../db/ids.js';
+import type { Transaction } from '../db/transaction.js';
 import { BadInputError, NotFoundError } from '../errors.js';
 import type { SenderService } from '../senders/sender.service.js';
 import type { SuppressionService } from '../suppressions/suppression.service.js';
 import { Campaign, CampaignStatus } from './campaign.entity.js';
+import type { CampaignRepository, LockedCampaign } from './campaign.repository.js';
 import type { CampaignInput, RecipientInput } from './campaign.input.js';
 import type { AddRecipientsResult } from './campaign.type.js';
 import { parseRecipientsCsv, type RecipientRow, recipientsFromInputs } from './recipient-import.js';
@@ -21,7 +21,7 @@ const INSERT_BATCH = 5_000;
 
 export class CampaignService {
   constructor(
-    private readonly pool: Pool,
+    private readonly repository: CampaignRepository,
     private readonly senders: SenderService,
     private readonly suppressions: SuppressionService,
     private readonly quota: SendQuota,
@@ -75,8 +75,8 @@ export class CampaignService {
    * messages in batches (see CampaignFanOut), so this returns at once whatever the list's size.
    */
   async send(em: EntityManager, accountId: string, id: string): Promise<Campaign> {
-    await withTransaction(this.pool, async (client) => {
-      const campaign = await lockCampaign(client, accountId, id);
+    await this.repository.transaction(async (tx) => {
+      const campaign = await this.lockCampaign(tx, accountId, id);
       if (campaign.status !== CampaignStatus.DRAFT) {
         throw new BadInputError(
           `campaign ${id} was already sent (it is ${campaign.status}); create a new campaign to send again`,
@@ -84,21 +84,15 @@ export class CampaignService {
       }
       if (campaign.recipient_count === 0)
         throw new BadInputError('the campaign has no recipients: add some first');
-      const sender = await client.query('select 1 from sender where id = $1 and deleted_at is null', [
-        campaign.sender_id,
-      ]);
-      if (sender.rowCount === 0) {
+      if (!(await this.repository.senderIsLive(tx, campaign.sender_id))) {
         throw new BadInputError(
           "the campaign's sender was deleted: choose another sender with updateCampaign",
         );
       }
       // every recipient counts, suppressed ones too: the fan-out skips them later
-      await takeSendQuota(client, accountId, campaign.recipient_count, this.quota);
-      await client.query(
-        `update campaign set status = 'SENDING', send_started_at = now(), updated_at = now() where id = $1`,
-        [id],
-      );
-      await enqueueFanOut(client, id);
+      await takeSendQuota(tx, accountId, campaign.recipient_count, this.quota);
+      await this.repository.markSending(tx, id);
+      await enqueueFanOut(tx, id);
     });
     return em.refreshOrFail(await this.require(em, accountId, id));
   }
@@ -143,8 +137,8 @@ export class CampaignService {
     rows: RecipientRow[],
     errors: AddRecipientsResult['errors'],
   ): Promise<AddRecipientsResult> {
-    return withTransaction(this.pool, async (client) => {
-      const campaign = await lockCampaign(client, accountId, campaignId);
+    return this.repository.transaction(async (tx) => {
+      const campaign = await this.lockCampaign(tx, accountId, campaignId);
       assertDraft(campaign.status, 'given more recipients');
       let added = 0;
       let suppressedCount = 0;
@@ -153,51 +147,24 @@ export class CampaignService {
         const suppressed = await this.suppressions.suppressedAmong(
           accountId,
           batch.map((r) => r.email),
-          client,
+          tx,
         );
         const allowed = batch.filter((r) => !suppressed.has(r.email.toLowerCase()));
         suppressedCount += batch.length - allowed.length;
-        const inserted = await client.query(
-          `insert into campaign_recipient (id, campaign_id, email, first_name, last_name, attributes)
-           select r.id, $1, r.email, r.first_name, r.last_name, r.attributes
-           from unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::jsonb[])
-             as r(id, email, first_name, last_name, attributes)
-           on conflict (campaign_id, lower(email)) do nothing`,
-          [
-            campaignId,
-            allowed.map(() => newId()),
-            allowed.map((r) => r.email),
-            allowed.map((r) => r.firstName),
-            allowed.map((r) => r.lastName),
-            allowed.map((r) => JSON.stringify(r.attributes)),
-          ],
-        );
-        added += inserted.rowCount ?? 0;
+        added += await this.repository.insertRecipients(tx, campaignId, allowed);
       }
-      await client.query(
-        'update campaign set recipient_count = recipient_count + $2, updated_at = now() where id = $1',
-        [campaignId, added],
-      );
+      await this.repository.addToRecipientCount(tx, campaignId, added);
       return { added, skipped: rows.length - added, suppressed: suppressedCount, errors };
     });
   }
-}
 
-interface LockedCampaign {
-  status: CampaignStatus;
-  recipient_count: number;
-  sender_id: string;
-}
-
-/** The campaign's row, locked for this transaction (sending and adding recipients take turns). */
-async function lockCampaign(client: PoolClient, accountId: string, id: string): Promise<LockedCampaign> {
-  if (!isUuid(id)) throw new NotFoundError('campaign', id);
-  const { rows } = await client.query<LockedCampaign>(
-    'select status, recipient_count, sender_id from campaign where id = $1 and account_id = $2 for update',
-    [id, accountId],
-  );
-  if (rows.length === 0) throw new NotFoundError('campaign', id);
-  return rows[0];
+  /** The campaign's row, locked for this transaction (sending and adding recipients take turns). */
+  private async lockCampaign(tx: Transaction, accountId: string, id: string): Promise<LockedCampaign> {
+    if (!isUuid(id)) throw new NotFoundError('campaign', id);
+    const campaign = await this.repository.lockOwnedBy(tx, accountId, id);
+    if (!campaign) throw new NotFoundError('campaign', id);
+    return campaign;
+  }
 }
 
 function assertDraft(status: CampaignStatus, what: string): void {

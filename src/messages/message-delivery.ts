@@ -12,6 +12,7 @@ import { SuppressionReason } from '../suppressions/suppression.type.js';
 import type { TrackingUrls } from '../tracking/tracking-urls.js';
 import type { WebhookDispatch } from '../webhooks/webhook-dispatch.js';
 import { EmailMessage, MessageStatus } from './message.entity.js';
+import { MessageRepository } from './message.repository.js';
 import { enqueueSends } from '../jobs/enqueue.js';
 import { OutcomeRecorder } from './outcome-recorder.js';
 import { type EmailContent, renderTrackedEmail } from './render.js';
@@ -37,6 +38,7 @@ interface Claimed {
  * the queries that load them and the sender's pooled SMTP connections.
  */
 export interface MessageDeliveryDeps {
+  /** Where deferred and retried messages' jobs are added (src/jobs/enqueue.ts); statements go through MessageRepository. */
   pool: Pool;
   senders: SenderService;
   transports: SmtpTransports;
@@ -58,10 +60,12 @@ const SMTP_OUTCOME: Partial<Record<MessageStatus, string>> = {
 };
 
 export class MessageDelivery {
+  private readonly repository: MessageRepository;
   private readonly outcomes: OutcomeRecorder;
 
   constructor(private readonly deps: MessageDeliveryDeps) {
-    this.outcomes = new OutcomeRecorder(deps.pool, deps.logger);
+    this.repository = new MessageRepository(deps.pool);
+    this.outcomes = new OutcomeRecorder(this.repository, deps.logger);
   }
 
   async deliver(em: EntityManager, messageIds: readonly string[]): Promise<void> {
@@ -172,11 +176,7 @@ export class MessageDelivery {
   private async takeQuota(sender: Sender, wanted: number): Promise<{ granted: number; retryAt: Date }> {
     if (sender.maxPerMinute === null && sender.maxPerDay === null)
       return { granted: wanted, retryAt: new Date() };
-    const { rows } = await this.deps.pool.query<{ granted: number; retry_at: Date }>(
-      'select granted, retry_at from mailtrace_take_send_quota($1, $2, $3, $4)',
-      [sender.id, wanted, sender.maxPerMinute, sender.maxPerDay],
-    );
-    return { granted: rows[0].granted, retryAt: rows[0].retry_at };
+    return this.repository.takeSenderQuota(sender.id, wanted, sender.maxPerMinute, sender.maxPerDay);
   }
 
   /**
@@ -185,23 +185,15 @@ export class MessageDelivery {
    */
   private async claim(messages: EmailMessage[]): Promise<Claimed[]> {
     if (messages.length === 0) return [];
-    const { rows } = await this.deps.pool.query<{ id: string; send_attempts: number }>(
-      `update message set status = 'SENDING', send_attempts = send_attempts + 1, updated_at = now()
-       where id = any($1::uuid[]) and status in ('QUEUED', 'SENDING') returning id, send_attempts`,
-      [messages.map((m) => m.id)],
-    );
+    const rows = await this.repository.claimForSending(messages.map((m) => m.id));
     const byId = new Map(messages.map((m) => [m.id, m]));
     return rows.map((r) => ({ message: byId.get(r.id)!, attempt: r.send_attempts }));
   }
 
   private async failAll(messages: EmailMessage[], error: string): Promise<void> {
-    await this.deps.pool.query(
-      `with changed as (
-         update message set status = 'FAILED', error = $2, updated_at = now()
-         where id = any($1::uuid[]) and status in ('QUEUED', 'SENDING') returning campaign_id)
-       update campaign_stats s set failed = s.failed + c.n
-       from (select campaign_id, count(*)::int as n from changed group by campaign_id) c where s.campaign_id = c.campaign_id and s.shard = 0`,
-      [messages.map((m) => m.id), error],
+    await this.repository.failUnsent(
+      messages.map((m) => m.id),
+      error,
     );
   }
 

@@ -1,15 +1,14 @@
 import { type EntityManager, sql } from '@mikro-orm/postgresql';
-import type { Pool } from 'pg';
 import { takeSendQuota } from '../accounts/send-quota.js';
 import type { SendQuota } from '../config.js';
 import { isUuid, newId } from '../db/ids.js';
 import { checkPageSize, decodeCursor, encodeCursor } from '../graphql/page.js';
-import { withTransaction } from '../db/transaction.js';
 import { BadInputError, NotFoundError } from '../errors.js';
 import { normalizeAddress } from '../mail/address.js';
 import type { SenderService } from '../senders/sender.service.js';
 import type { SuppressionService } from '../suppressions/suppression.service.js';
 import { EmailMessage, MessageStatus } from './message.entity.js';
+import type { MessageRepository } from './message.repository.js';
 import type { SendEmailInput } from './message.input.js';
 import type { MessagePage } from './message.type.js';
 import { enqueueSends } from '../jobs/enqueue.js';
@@ -29,7 +28,7 @@ export interface MessageFilter {
 
 export class MessageService {
   constructor(
-    private readonly pool: Pool,
+    private readonly repository: MessageRepository,
     private readonly senders: SenderService,
     private readonly suppressions: SuppressionService,
     private readonly quota: SendQuota,
@@ -51,28 +50,24 @@ export class MessageService {
     if (/[\r\n]/.test(subject)) throw new BadInputError('subject must be a single line');
     if (Buffer.byteLength(input.body) > MAX_BODY_BYTES) throw new BadInputError('body is larger than 2 MiB');
     const sender = await this.senders.get(em, accountId, input.senderId);
-    const id = await withTransaction(this.pool, async (client) => {
-      const suppressed = (await this.suppressions.suppressedAmong(accountId, [recipient], client)).size > 0;
-      if (!suppressed) await takeSendQuota(client, accountId, 1, this.quota);
-      const sequenceId = (await nextSequenceIds(client, accountId, [recipient])).get(recipient);
+    const id = await this.repository.transaction(async (tx) => {
+      const suppressed = (await this.suppressions.suppressedAmong(accountId, [recipient], tx)).size > 0;
+      if (!suppressed) await takeSendQuota(tx, accountId, 1, this.quota);
+      const sequenceId = (await nextSequenceIds(tx, accountId, [recipient])).get(recipient)!;
       // made after the sequence lock, so that id order (newest first) follows sequence order
       const id = newId();
-      await client.query(
-        `insert into message (id, account_id, sender_id, recipient, sequence_id, subject, body, is_html, status)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [
-          id,
-          accountId,
-          sender.id,
-          recipient,
-          sequenceId,
-          subject,
-          input.body,
-          input.isHtml ?? false,
-          suppressed ? MessageStatus.SUPPRESSED : MessageStatus.QUEUED,
-        ],
-      );
-      if (!suppressed) await enqueueSends(client, [{ id, campaignId: null }]);
+      await this.repository.insertTransactional(tx, {
+        id,
+        accountId,
+        senderId: sender.id,
+        recipient,
+        sequenceId,
+        subject,
+        body: input.body,
+        isHtml: input.isHtml ?? false,
+        status: suppressed ? MessageStatus.SUPPRESSED : MessageStatus.QUEUED,
+      });
+      if (!suppressed) await enqueueSends(tx, [{ id, campaignId: null }]);
       return id;
     });
     return em.findOneOrFail(EmailMessage, id);
@@ -121,20 +116,9 @@ export class MessageService {
     first: number,
   ): Promise<MessagePage[]> {
     checkPageSize(first);
-    const [{ rows: pages }, { rows: counts }] = await Promise.all([
-      this.pool.query<{ campaign_id: string; ids: string[] }>(
-        `select c.id as campaign_id, array(
-           select m.id from message m where m.campaign_id = c.id and m.account_id = $2
-           order by m.id desc limit $3
-         ) as ids
-         from unnest($1::uuid[]) as c(id)`,
-        [campaignIds, accountId, first + 1],
-      ),
-      this.pool.query<{ campaign_id: string; total: number }>(
-        `select campaign_id, count(*)::int as total from message
-         where campaign_id = any($1::uuid[]) and account_id = $2 group by campaign_id`,
-        [campaignIds, accountId],
-      ),
+    const [pages, counts] = await Promise.all([
+      this.repository.newestIdsOfCampaigns(accountId, campaignIds, first + 1),
+      this.repository.countsOfCampaigns(accountId, campaignIds),
     ]);
     const wanted = pages.flatMap((p) => p.ids.slice(0, first));
     const found = wanted.length > 0 ? await em.find(EmailMessage, { id: { $in: wanted }, accountId }) : [];

@@ -1,13 +1,8 @@
-import type { Pool } from 'pg';
 import type { Logger } from '../logger.js';
 import type { MessageStatus } from './message.entity.js';
+import type { MessageRepository, SendOutcome } from './message.repository.js';
 
-interface Outcome {
-  messageId: string;
-  status: MessageStatus;
-  error: string | null;
-  smtpResponse: string | null;
-  sentAt: Date | null;
+interface Outcome extends SendOutcome {
   done: (error?: unknown) => void;
 }
 
@@ -26,7 +21,7 @@ export class OutcomeRecorder {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly pool: Pool,
+    private readonly repository: MessageRepository,
     private readonly logger: Logger,
   ) {}
 
@@ -54,7 +49,7 @@ export class OutcomeRecorder {
     this.queued = [];
     for (let retry = 0; ; retry++) {
       try {
-        await this.write(batch);
+        await this.repository.recordOutcomes(batch);
         for (const outcome of batch) outcome.done();
         return;
       } catch (error) {
@@ -69,34 +64,5 @@ export class OutcomeRecorder {
         await new Promise((r) => setTimeout(r, 200 * 2 ** retry));
       }
     }
-  }
-
-  private async write(batch: Outcome[]): Promise<void> {
-    await this.pool.query(
-      `with outcome as (
-         select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
-           as o(id, status, error, smtp_response, sent_at)
-         -- message rows in id order, as every counter writer takes them (tracking/ingest/event.sql.ts)
-         order by id
-       ), changed as (
-         update message m set status = o.status, error = o.error, smtp_response = o.smtp_response,
-           sent_at = coalesce(o.sent_at, m.sent_at), updated_at = now()
-         from outcome o where m.id = o.id and m.status = 'SENDING'
-         returning m.id, m.campaign_id, m.status
-       ), per_shard as (
-         select campaign_id, abs(hashtext(id::text)) % 8 as shard,
-                count(*) filter (where status = 'SENT')::int as sent, count(*) filter (where status = 'FAILED')::int as failed
-         from changed where campaign_id is not null group by 1, 2
-       )
-       update campaign_stats s set sent = s.sent + p.sent, failed = s.failed + p.failed
-       from per_shard p where s.campaign_id = p.campaign_id and s.shard = p.shard`,
-      [
-        batch.map((o) => o.messageId),
-        batch.map((o) => o.status),
-        batch.map((o) => o.error),
-        batch.map((o) => o.smtpResponse),
-        batch.map((o) => o.sentAt),
-      ],
-    );
   }
 }

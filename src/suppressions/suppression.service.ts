@@ -1,22 +1,13 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Queryable } from '../db/transaction.js';
 import { BadInputError, NotFoundError } from '../errors.js';
 import { normalizeAddress } from '../mail/address.js';
 import { checkPageSize, decodeCursor, encodeCursor } from '../graphql/page.js';
 import { hashAddress } from './address-hash.js';
+import type { SuppressionRepository } from './suppression.repository.js';
 import { Suppression, type SuppressionPage, type SuppressionReason } from './suppression.type.js';
 
-type Queryable = Pool | PoolClient;
-
-interface SuppressionRow {
-  email: string | null;
-  reason: SuppressionReason;
-  detail: string | null;
-  created_at: Date;
-  email_hash: Buffer;
-}
-
 export class SuppressionService {
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly repository: SuppressionRepository) {}
 
   /** Adds the address (first reason wins: an unsubscribe stays an unsubscribe). */
   async suppress(
@@ -24,28 +15,25 @@ export class SuppressionService {
     email: string,
     reason: SuppressionReason,
     detail: string | null,
-    db: Queryable = this.pool,
+    db?: Queryable,
   ) {
-    await db.query(
-      `insert into suppression (account_id, email_hash, email, reason, detail) values ($1, $2, $3, $4, $5)
-       on conflict (account_id, email_hash) do nothing`,
-      [accountId, hashAddress(email), email, reason, detail?.slice(0, 1000) ?? null],
+    await this.repository.insertUnlessPresent(
+      accountId,
+      hashAddress(email),
+      email,
+      reason,
+      detail?.slice(0, 1000) ?? null,
+      db,
     );
   }
 
   /** Which of these addresses are suppressed for the account (by lower-cased address). */
-  async suppressedAmong(
-    accountId: string,
-    emails: readonly string[],
-    db: Queryable = this.pool,
-  ): Promise<Set<string>> {
+  async suppressedAmong(accountId: string, emails: readonly string[], db?: Queryable): Promise<Set<string>> {
     if (emails.length === 0) return new Set();
     const hashes = emails.map(hashAddress);
-    const { rows } = await db.query<{ email_hash: Buffer }>(
-      'select email_hash from suppression where account_id = $1 and email_hash = any($2::bytea[])',
-      [accountId, hashes],
+    const found = new Set(
+      (await this.repository.suppressedHashes(accountId, hashes, db)).map((hash) => hash.toString('hex')),
     );
-    const found = new Set(rows.map((r) => r.email_hash.toString('hex')));
     return new Set(emails.filter((_, i) => found.has(hashes[i].toString('hex'))).map((e) => e.toLowerCase()));
   }
 
@@ -54,21 +42,12 @@ export class SuppressionService {
     const cursor = after
       ? decodeCursor(after, 2, ([time, hex]) => !Number.isNaN(Date.parse(time)) && /^[0-9a-f]{64}$/.test(hex))
       : null;
-    const { rows } = await this.pool.query<SuppressionRow>(
-      `select email, reason, detail, created_at, email_hash from suppression
-       where account_id = $1 and ($2::timestamptz is null or (created_at, email_hash) < ($2, $3::bytea))
-       order by created_at desc, email_hash desc limit $4`,
-      [
-        accountId,
-        cursor ? new Date(cursor[0]) : null,
-        cursor ? Buffer.from(cursor[1], 'hex') : null,
-        first + 1,
-      ],
+    const rows = await this.repository.newestAfter(
+      accountId,
+      cursor ? { createdAt: new Date(cursor[0]), emailHash: Buffer.from(cursor[1], 'hex') } : null,
+      first + 1,
     );
-    const total = await this.pool.query<{ n: number }>(
-      'select count(*)::int as n from suppression where account_id = $1',
-      [accountId],
-    );
+    const totalCount = await this.repository.count(accountId);
     const nodes = rows.slice(0, first);
     const last = nodes[nodes.length - 1];
     return {
@@ -80,7 +59,7 @@ export class SuppressionService {
           createdAt: r.created_at,
         }),
       ),
-      totalCount: total.rows[0].n,
+      totalCount,
       endCursor: last ? encodeCursor(last.created_at.toISOString(), last.email_hash.toString('hex')) : null,
       hasNextPage: rows.length > first,
     };
@@ -90,11 +69,8 @@ export class SuppressionService {
   async unsuppress(accountId: string, email: string): Promise<boolean> {
     const address = normalizeAddress(email);
     if (!address) throw new BadInputError(`"${email.trim()}" is not a valid email address`);
-    const { rowCount } = await this.pool.query(
-      'delete from suppression where account_id = $1 and email_hash = $2',
-      [accountId, hashAddress(address)],
-    );
-    if (!rowCount) throw new NotFoundError('suppression of', address);
+    const deleted = await this.repository.delete(accountId, hashAddress(address));
+    if (!deleted) throw new NotFoundError('suppression of', address);
     return true;
   }
 }

@@ -1,5 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
-import { withTransaction } from '../../db/transaction.js';
+import { type Transaction, TransactionalRepository } from '../../db/transaction.js';
 import { enqueueEventProcessing } from '../../jobs/enqueue.js';
 
 /** The message an unsubscribe link names, with its sender. */
@@ -17,22 +16,16 @@ const TARGET = `select m.account_id, m.recipient, m.unsubscribed_at, s.name as s
 
 /**
  * The statements of unsubscribing. The service runs the write in one transaction
- * (inTransaction): the locked message, its counters, the event and the suppression commit together.
+ * (transaction): the locked message, its counters, the event and the suppression commit together.
  */
-export class UnsubscribeRepository {
-  constructor(private readonly pool: Pool) {}
-
+export class UnsubscribeRepository extends TransactionalRepository {
   async target(messageId: string): Promise<UnsubscribeTargetRow | undefined> {
     const { rows } = await this.pool.query<UnsubscribeTargetRow>(TARGET, [messageId]);
     return rows[0];
   }
 
-  inTransaction<T>(work: (transaction: PoolClient) => Promise<T>): Promise<T> {
-    return withTransaction(this.pool, work);
-  }
-
   /** The target with its message row locked until the transaction ends: one unsubscribe at a time. */
-  async lockTarget(transaction: PoolClient, messageId: string): Promise<UnsubscribeTargetRow | undefined> {
+  async lockTarget(transaction: Transaction, messageId: string): Promise<UnsubscribeTargetRow | undefined> {
     const { rows } = await transaction.query<UnsubscribeTargetRow>(`${TARGET} for update of m`, [messageId]);
     return rows[0];
   }
@@ -41,7 +34,7 @@ export class UnsubscribeRepository {
    * Sets the message's unsubscribedAt and counts it in its campaign's shard 0 (both by primary
    * key): a counter writer, message row first, then campaign_stats, like every other.
    */
-  async markUnsubscribed(transaction: PoolClient, messageId: string): Promise<void> {
+  async markUnsubscribed(transaction: Transaction, messageId: string): Promise<void> {
     await transaction.query(
       `with changed as (update message set unsubscribed_at = now(), updated_at = now() where id = $1 returning campaign_id)
        update campaign_stats s set unsubscribes = s.unsubscribes + 1

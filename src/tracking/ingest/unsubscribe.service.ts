@@ -63,7 +63,7 @@ export class UnsubscribeService {
         machineReason: null,
       },
     ]);
-    const result = await this.unsubscribes.inTransaction(async (transaction) => {
+    const result = await this.unsubscribes.transaction(async (transaction) => {
       const row = await this.unsubscribes.lockTarget(transaction, messageId);
       if (!row) return null;
       const target = toTarget(row);
