@@ -13,11 +13,11 @@ export interface EventKindRules {
 }
 
 /**
- * The tracked event kinds (the GraphQL enum TrackingEventType adds SENT and FAILED, message
- * outcomes that webhooks can ask for, as the public contract has them in that one enum). Adding a
- * kind here, in a migration (the type check on tracking_event), in the counter statements
- * (tracking/ingest/event.sql.ts), in the metrics type and in the dashboard is all it takes; a kind that a
- * counter statement does not name is counted by none, never as an open.
+ * The tracked event kinds. The GraphQL enum TrackingEventType is made from this list (and the
+ * message outcomes webhooks can ask for, see tracking-event.type.ts). Adding a kind here, in a
+ * migration (the type check on tracking_event), in the counter statements
+ * (tracking/ingest/event.sql.ts), in the metrics type and in the dashboard is all it takes; a kind
+ * that a counter statement does not name is counted by none, never as an open.
  */
 export const EVENT_KINDS = {
   OPEN: {
@@ -36,3 +36,5 @@ export const EVENT_KINDS = {
 } as const satisfies Record<string, EventKindRules>;
 
 export type TrackingEventKind = keyof typeof EVENT_KINDS;
+
+export const TRACKING_EVENT_KINDS = Object.keys(EVENT_KINDS) as TrackingEventKind[];

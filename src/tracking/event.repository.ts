@@ -1,9 +1,10 @@
 import type { Pool } from 'pg';
-import { Location, TrackingEvent, type TrackingEventType } from './tracking-event.type.js';
+import { TRACKING_EVENT_KINDS, type TrackingEventKind } from './event-kinds.js';
+import { Location, TrackingEvent } from './tracking-event.type.js';
 
 interface EventRow {
   id: string;
-  type: TrackingEventType;
+  type: TrackingEventKind;
   occurred_at: Date;
   message_id: string;
   campaign_id: string | null;
@@ -66,7 +67,7 @@ export class EventRepository {
   }
 
   /**
-   * The newest `first` opens, clicks and unsubscribes of each campaign, in one query for any number
+   * The newest `first` events of each kind of each campaign, in one query for any number
    * of campaigns: per campaign and type, a short walk down tracking_event_campaign (campaign_id, type,
    * occurred_at), then the newest of those.
    */
@@ -79,7 +80,7 @@ export class EventRepository {
       `select ${EVENT_COLUMNS}
        from unnest($2::uuid[]) as wanted(campaign_id)
        cross join lateral (
-         select newest.* from unnest(array['OPEN', 'CLICK', 'UNSUBSCRIBE']) as kinds(type)
+         select newest.* from unnest($4::text[]) as kinds(type)
          cross join lateral (
            select * from tracking_event te
            where te.campaign_id = wanted.campaign_id and te.type = kinds.type and te.account_id = $1
@@ -89,7 +90,7 @@ export class EventRepository {
        ) e
        join message m on m.id = e.message_id
        order by e.occurred_at desc, e.id desc`,
-      [accountId, campaignIds, first],
+      [accountId, campaignIds, first, TRACKING_EVENT_KINDS],
     );
     return rows.map(toEvent);
   }

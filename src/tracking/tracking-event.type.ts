@@ -1,12 +1,25 @@
 import { Field, Float, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { MessageStatus } from '../messages/message.entity.js';
+import { TRACKING_EVENT_KINDS, type TrackingEventKind } from './event-kinds.js';
 
-export enum TrackingEventType {
-  OPEN = 'OPEN',
-  CLICK = 'CLICK',
-  UNSUBSCRIBE = 'UNSUBSCRIBE',
-  SENT = 'SENT',
-  FAILED = 'FAILED',
-}
+/**
+ * A message's outcome that webhooks can ask for: a status of the message, not a tracked event.
+ * The public contract lists both in one enum (createWebhook takes [TrackingEventType!]!).
+ */
+export type MessageOutcome = `${MessageStatus.SENT}` | `${MessageStatus.FAILED}`;
+
+/**
+ * The GraphQL enum TrackingEventType, made from the tracked kinds (event-kinds.ts) and the message
+ * outcomes: a kind added there is a value here.
+ */
+export const TrackingEventType = {
+  ...(Object.fromEntries(TRACKING_EVENT_KINDS.map((kind) => [kind, kind])) as {
+    [K in TrackingEventKind]: K;
+  }),
+  SENT: MessageStatus.SENT,
+  FAILED: MessageStatus.FAILED,
+} as const satisfies Record<string, TrackingEventKind | MessageOutcome>;
+export type TrackingEventType = TrackingEventKind | MessageOutcome;
 registerEnumType(TrackingEventType, {
   name: 'TrackingEventType',
   valuesConfig: {
@@ -39,7 +52,7 @@ export class TrackingEvent {
   id!: string;
 
   @Field(() => TrackingEventType)
-  type!: TrackingEventType;
+  type!: TrackingEventKind;
 
   @Field()
   occurredAt!: Date;
