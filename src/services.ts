@@ -23,6 +23,7 @@ import { MessageResolver } from './messages/message.resolver.js';
 import { MessageService } from './messages/message.service.js';
 import { MessageRepository } from './messages/message.repository.js';
 import { MessageDelivery } from './messages/message-delivery.js';
+import { OutcomeRecorder } from './messages/outcome-recorder.js';
 import { ErasureService } from './privacy/erasure.service.js';
 import { ErasureRepository } from './privacy/erasure.repository.js';
 import { PrivacyResolver } from './privacy/privacy.resolver.js';
@@ -73,13 +74,15 @@ export function createServices(config: Config, logger: Logger, orm: MikroORM, po
   const webhookDispatch = new WebhookDispatch(webhookRepository);
   const webhooks = new WebhookService(webhookRepository, secretBox, config.webhooks);
   const webhookSender = new WebhookSender(webhookRepository, secretBox, config.webhooks, lookup, logger);
-  const messages = new MessageService(new MessageRepository(pool), senders, suppressions, config.sendQuota);
+  const messageRepository = new MessageRepository(pool);
+  const messages = new MessageService(messageRepository, senders, suppressions, config.sendQuota);
   const campaignRepository = new CampaignRepository(pool);
   const campaigns = new CampaignService(campaignRepository, senders, suppressions, config.sendQuota);
   const campaignContent = new CampaignContent(campaignRepository);
   const fanOut = new CampaignFanOut(campaignRepository, suppressions, campaignContent, logger);
   const delivery = new MessageDelivery({
-    pool,
+    messages: messageRepository,
+    outcomes: new OutcomeRecorder(messageRepository, logger),
     senders,
     transports,
     urls,

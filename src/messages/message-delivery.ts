@@ -1,5 +1,4 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Pool } from 'pg';
 import type { CampaignContent } from '../campaigns/campaign-content.js';
 import type { Logger } from '../logger.js';
 import type { ServiceMetrics } from '../observability/metrics.js';
@@ -12,9 +11,8 @@ import { SuppressionReason } from '../suppressions/suppression.type.js';
 import type { TrackingUrls } from '../tracking/tracking-urls.js';
 import type { WebhookDispatch } from '../webhooks/webhook-dispatch.js';
 import { EmailMessage, MessageStatus } from './message.entity.js';
-import { MessageRepository } from './message.repository.js';
-import { enqueueSends } from '../jobs/enqueue.js';
-import { OutcomeRecorder } from './outcome-recorder.js';
+import type { MessageRepository } from './message.repository.js';
+import type { OutcomeRecorder } from './outcome-recorder.js';
 import { type EmailContent, renderTrackedEmail } from './render.js';
 
 /** SMTP attempts per message for transient failures (4xx, timeouts, refused connections). */
@@ -38,8 +36,9 @@ interface Claimed {
  * the queries that load them and the sender's pooled SMTP connections.
  */
 export interface MessageDeliveryDeps {
-  /** Where deferred and retried messages' jobs are added (src/jobs/enqueue.ts); statements go through MessageRepository. */
-  pool: Pool;
+  /** Claims, quota and send jobs; the outcomes go through `outcomes`, batched. */
+  messages: MessageRepository;
+  outcomes: OutcomeRecorder;
   senders: SenderService;
   transports: SmtpTransports;
   urls: TrackingUrls;
@@ -60,13 +59,7 @@ const SMTP_OUTCOME: Partial<Record<MessageStatus, string>> = {
 };
 
 export class MessageDelivery {
-  private readonly repository: MessageRepository;
-  private readonly outcomes: OutcomeRecorder;
-
-  constructor(private readonly deps: MessageDeliveryDeps) {
-    this.repository = new MessageRepository(deps.pool);
-    this.outcomes = new OutcomeRecorder(this.repository, deps.logger);
-  }
+  constructor(private readonly deps: MessageDeliveryDeps) {}
 
   async deliver(em: EntityManager, messageIds: readonly string[]): Promise<void> {
     const pending = await em.find(
@@ -93,7 +86,7 @@ export class MessageDelivery {
     const { granted, retryAt } = await this.takeQuota(sender, messages.length);
     if (granted < messages.length) {
       const deferred = messages.slice(granted);
-      await enqueueSends(this.deps.pool, deferred, retryAt);
+      await this.deps.messages.queueSends(deferred, retryAt);
       this.deps.logger.info(
         { senderId, deferred: deferred.length, until: retryAt },
         'sender limit reached; deferring',
@@ -153,7 +146,7 @@ export class MessageDelivery {
         }
       }),
     );
-    if (retry.length > 0) await enqueueSends(this.deps.pool, retry, new Date(nextAttemptAt));
+    if (retry.length > 0) await this.deps.messages.queueSends(retry, new Date(nextAttemptAt));
     await this.deps.webhooks.forMessages(claimed.map((c) => c.message.id));
     this.deps.logger.debug(
       { senderId, sent: claimed.length - retry.length, retry: retry.length },
@@ -176,7 +169,7 @@ export class MessageDelivery {
   private async takeQuota(sender: Sender, wanted: number): Promise<{ granted: number; retryAt: Date }> {
     if (sender.maxPerMinute === null && sender.maxPerDay === null)
       return { granted: wanted, retryAt: new Date() };
-    return this.repository.takeSenderQuota(sender.id, wanted, sender.maxPerMinute, sender.maxPerDay);
+    return this.deps.messages.takeSenderQuota(sender.id, wanted, sender.maxPerMinute, sender.maxPerDay);
   }
 
   /**
@@ -185,13 +178,13 @@ export class MessageDelivery {
    */
   private async claim(messages: EmailMessage[]): Promise<Claimed[]> {
     if (messages.length === 0) return [];
-    const rows = await this.repository.claimForSending(messages.map((m) => m.id));
+    const rows = await this.deps.messages.claimForSending(messages.map((m) => m.id));
     const byId = new Map(messages.map((m) => [m.id, m]));
     return rows.map((r) => ({ message: byId.get(r.id)!, attempt: r.send_attempts }));
   }
 
   private async failAll(messages: EmailMessage[], error: string): Promise<void> {
-    await this.repository.failUnsent(
+    await this.deps.messages.failUnsent(
       messages.map((m) => m.id),
       error,
     );
@@ -205,7 +198,7 @@ export class MessageDelivery {
   ) {
     const outcome = SMTP_OUTCOME[status];
     if (outcome) this.deps.metrics.smtpMessages.inc({ outcome });
-    return this.outcomes.record(messageId, status, fields);
+    return this.deps.outcomes.record(messageId, status, fields);
   }
 }
 

@@ -1,4 +1,5 @@
 import { type Transaction, TransactionalRepository } from '../db/transaction.js';
+import { enqueueSends } from '../jobs/enqueue.js';
 import type { MessageStatus } from './message.entity.js';
 
 /** A sendEmail message as it is stored. */
@@ -30,6 +31,14 @@ export interface SendOutcome {
  * (docs/architecture.md, "Who writes counters").
  */
 export class MessageRepository extends TransactionalRepository {
+  /** The send jobs of messages deferred or retried, due at `runAt` (jobs/enqueue.ts). */
+  async queueSends(
+    messages: readonly { id: string; campaignId: string | null }[],
+    runAt: Date,
+  ): Promise<void> {
+    await enqueueSends(this.pool, messages, runAt);
+  }
+
   /** Inside the transaction that took its sequence number and adds its job (primary key). */
   async insertTransactional(tx: Transaction, message: TransactionalMessage): Promise<void> {
     await tx.query(
