@@ -91,31 +91,70 @@ export async function pendingAfter(db: Pool, cursor: EventCursor, limit: number)
   return rows;
 }
 
+/** The clicks that behaviour rules judge, and the instants around them that they look at. */
+export interface BehaviourWindow {
+  messageIds: readonly string[];
+  /** The earliest and latest of the batch's clicks. */
+  from: Date;
+  to: Date;
+  /** How far a rule looks around a click (the burst window). */
+  reachMs: number;
+  /** A message's first open counts when it came this soon after the send. */
+  openWindowSeconds: number;
+}
+
+const BEHAVIOUR_CONTEXT = {
+  name: 'mailtrace_behaviour_context',
+  // $2..$3: the batch's clicks one reach out (every click the batch can change); $4..$5: one reach
+  // further, read only for messages with a person's click in the first band's edges (a machine's
+  // verdict cannot change, so its own neighbours do not matter)
+  text: `with near as (
+      select e.id, e.occurred_at, e.message_id, e.type, e.url, e.machine, e.machine_reason
+      from tracking_event e
+      where e.message_id = any($1::uuid[]) and e.type = 'CLICK' and e.occurred_at between $2 and $3
+    ), edges as (
+      select distinct message_id from near where not machine and (occurred_at < $6 or occurred_at > $7)
+    ), far as (
+      select e.id, e.occurred_at, e.message_id, e.type, e.url, e.machine, e.machine_reason
+      from tracking_event e
+      where e.message_id in (select message_id from edges) and e.type = 'CLICK'
+        and (e.occurred_at >= $4 and e.occurred_at < $2 or e.occurred_at > $3 and e.occurred_at <= $5)
+    ), opens as (
+      select o.id, o.occurred_at, m.id as message_id, o.type, o.url, o.machine, o.machine_reason
+      from message m cross join lateral (
+        select e.id, e.occurred_at, e.type, e.url, e.machine, e.machine_reason from tracking_event e
+        where e.message_id = m.id and e.type = 'OPEN' and e.occurred_at <= m.sent_at + make_interval(secs => $8)
+        order by e.occurred_at limit 1
+      ) o
+      where m.id = any($1::uuid[])
+    )
+    select c.*, m.sent_at from (select * from near union all select * from far union all select * from opens) c
+    join message m on m.id = c.message_id`,
+};
+
 /**
- * The clicks of these messages between two instants, and each one's first open within
- * `openWindowSeconds` of its send (index tracking_event_message serves both).
+ * What the behaviour rules see of these messages (index tracking_event_message serves every
+ * part): their clicks within one reach of the batch's, and one reach further where a person's click
+ * at the edge needs them to be judged; and each message's first open within `openWindowSeconds` of
+ * its send. In a flood the clicks around are machines already, so the context grows with the batch
+ * and one reach on each side, not two.
  */
-export async function behaviourContext(
-  db: Pool,
-  messageIds: readonly string[],
-  from: Date,
-  to: Date,
-  openWindowSeconds: number,
-): Promise<ContextEvent[]> {
-  const { rows } = await db.query<ContextEvent>(
-    `select e.id, e.occurred_at, e.message_id, e.type, e.url, e.machine, e.machine_reason, m.sent_at
-     from tracking_event e join message m on m.id = e.message_id
-     where e.message_id = any($1::uuid[]) and e.type = 'CLICK' and e.occurred_at between $2 and $3
-     union all
-     select o.id, o.occurred_at, m.id, o.type, o.url, o.machine, o.machine_reason, m.sent_at
-     from message m cross join lateral (
-       select e.id, e.occurred_at, e.type, e.url, e.machine, e.machine_reason from tracking_event e
-       where e.message_id = m.id and e.type = 'OPEN' and e.occurred_at <= m.sent_at + make_interval(secs => $4)
-       order by e.occurred_at limit 1
-     ) o
-     where m.id = any($1::uuid[])`,
-    [messageIds, from, to, openWindowSeconds],
-  );
+export async function behaviourContext(db: Pool, window: BehaviourWindow): Promise<ContextEvent[]> {
+  const { from, to, reachMs } = window;
+  const at = (base: Date, reaches: number) => new Date(base.getTime() + reaches * reachMs);
+  const { rows } = await db.query<ContextEvent>({
+    ...BEHAVIOUR_CONTEXT,
+    values: [
+      window.messageIds,
+      at(from, -1),
+      at(to, 1),
+      at(from, -2),
+      at(to, 2),
+      from,
+      to,
+      window.openWindowSeconds,
+    ],
+  });
   return rows;
 }
 

@@ -20,8 +20,11 @@ import {
 } from './event-processing.sql.js';
 import { BURST_WINDOW_MS, CLICK_BEFORE_OPEN_WINDOW_MS, classifyBehaviour } from '../machine-detection.js';
 
-/** Events per batch: the behaviour context is read once per batch, so bigger batches amortise it under a flood. */
-const BATCH = 5_000;
+/**
+ * Events per batch: the behaviour context (a burst window on each side of the batch's clicks) is
+ * read once per batch, so bigger batches amortise it under a flood.
+ */
+const BATCH = 20_000;
 /** How long a run waits before it asks again for the lock another run holds. */
 const LOCK_RETRY_MS = 25;
 
@@ -119,24 +122,26 @@ export class EventProcessor {
   /**
    * Judges the batch's clicks by their messages' behaviour and flips the machines among them. The
    * rules see only clicks within BURST_WINDOW_MS of a click and whether the message was opened by
-   * then, so the context is bounded: the clicks of the clicked messages within two windows of the
-   * batch's clicks (enough to judge every click one window away exactly; clicks farther out gain
-   * no new neighbours from this batch), and each message's first open within
-   * CLICK_BEFORE_OPEN_WINDOW_MS of its send. Neither grows with how many events a message already
-   * has, and classifyBehaviour is O(n log n) in that context: the cost per click is bounded by
-   * the clicks around it, not by the message's history.
+   * then, so the context is bounded: the clicks of the clicked messages within one window of the
+   * batch's clicks (every click this batch can change), one window further where a person's click
+   * at that edge needs its own neighbours to be judged (a machine cannot change), and each
+   * message's first open within CLICK_BEFORE_OPEN_WINDOW_MS of its send. Missing context can only
+   * leave a click human, never make one a machine. None of this grows with how many events a
+   * message already has, and classifyBehaviour is O(n log n) in that context: the cost per click
+   * is bounded by the clicks around it, not by the message's history.
    */
   private async applyBehaviour(pending: PendingEvent[]): Promise<void> {
     const clicks = pending.filter((p) => p.type === 'CLICK');
     if (clicks.length === 0) return;
     const times = clicks.map((p) => p.occurred_at.getTime());
-    const context = await behaviourContext(
-      this.deps.pool,
-      [...new Set(clicks.map((p) => p.message_id))],
-      new Date(Math.min(...times) - 2 * BURST_WINDOW_MS),
-      new Date(Math.max(...times) + 2 * BURST_WINDOW_MS),
-      CLICK_BEFORE_OPEN_WINDOW_MS / 1000,
-    );
+    const context = await behaviourContext(this.deps.pool, {
+      messageIds: [...new Set(clicks.map((p) => p.message_id))],
+      // (a loop, not Math.min(...times): a batch has more clicks than a call takes arguments)
+      from: new Date(times.reduce((a, b) => Math.min(a, b))),
+      to: new Date(times.reduce((a, b) => Math.max(a, b))),
+      reachMs: BURST_WINDOW_MS,
+      openWindowSeconds: CLICK_BEFORE_OPEN_WINDOW_MS / 1000,
+    });
     const flips: ClickFlip[] = [];
     for (const [messageId, events] of Map.groupBy(context, (e) => e.message_id)) {
       const verdicts = classifyBehaviour(
