@@ -9,6 +9,7 @@ import { Migration20261122050000_webhooks } from './Migration20261122050000_webh
 import { Migration20261201000000_transactional_messages } from './Migration20261201000000_transactional_messages.js';
 import { Migration20261203000000_account_send_quota } from './Migration20261203000000_account_send_quota.js';
 import { Migration20261203100000_event_cursor } from './Migration20261203100000_event_cursor.js';
+import { Migration20261208000000_message_fillfactor } from './Migration20261208000000_message_fillfactor.js';
 
 /** Every migration in order. Listed rather than globbed so compiled and TypeScript runs see the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -25,4 +26,5 @@ export const migrationsList: MigrationObject[] = [
   },
   { name: 'Migration20261203000000_account_send_quota', class: Migration20261203000000_account_send_quota },
   { name: 'Migration20261203100000_event_cursor', class: Migration20261203100000_event_cursor },
+  { name: 'Migration20261208000000_message_fillfactor', class: Migration20261208000000_message_fillfactor },
 ];
