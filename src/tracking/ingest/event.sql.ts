@@ -11,9 +11,8 @@ import type { EventKey } from '../../live/event-notifier.js';
  * the message's and its campaign's counters (human and machine apart, first opens and clicks
  * counted once), and returns the keys of new events of `watched` accounts, for live subscribers. Event ids come from the app, so a retried batch inserts nothing twice.
  * Kept as one statement because this is the hottest write of the service. Every counter writer
- * takes message rows before campaign_stats rows, each in key order: this statement updates its
- * messages driven by their sorted counts (a nested loop over the primary key, checked with EXPLAIN),
- * then locks its few campaign_stats rows in campaign order. process_events does the same
+ * takes message rows before campaign_stats rows, each in key order: this statement locks its
+ * messages in id order before it updates them, then its few campaign_stats rows in campaign order. process_events does the same
  * (processing/event-processing.sql.ts), so no two writers can wait on each other in a cycle.
  */
 const insertHitsSql = (onConflict: string) => `
@@ -53,8 +52,10 @@ with incoming as (
          count(*) filter (where type = 'CLICK' and not machine) as human_clicks,
          count(*) filter (where type = 'CLICK' and machine) as machine_clicks
   from inserted where type in ('OPEN', 'CLICK') group by message_id
-  -- message rows are locked in id order: two inserts (two API processes) cannot cross
-  order by message_id
+), locked_messages as materialized (
+  -- message rows locked in id order, whatever plan the update below gets (a hash join would take
+  -- them in the table's order): two inserts, or an insert and process_events, cannot cross
+  select id from message where id in (select message_id from counts) order by id for no key update
 ), counted as (
   update message m set
     open_count = m.open_count + c.human_opens,
@@ -66,7 +67,7 @@ with incoming as (
     click_count = m.click_count + c.human_clicks,
     machine_click_count = m.machine_click_count + c.machine_clicks,
     updated_at = now()
-  from counts c where m.id = c.message_id
+  from counts c join locked_messages l on l.id = c.message_id where m.id = c.message_id
   returning m.campaign_id, c.human_opens, c.machine_opens, c.human_clicks, c.machine_clicks,
             m.open_count = c.human_opens and c.human_opens > 0 as first_open,
             m.click_count = c.human_clicks and c.human_clicks > 0 as first_click
