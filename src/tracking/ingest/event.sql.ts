@@ -55,7 +55,8 @@ with incoming as (
 ), locked_messages as materialized (
   -- message rows locked in id order, whatever plan the update below gets (a hash join would take
   -- them in the table's order): two inserts, or an insert and process_events, cannot cross
-  select id from message where id in (select message_id from counts) order by id for no key update
+  -- (the batch's message ids: one walk of the primary key, in order, no join)
+  select id from message where id = any($2::uuid[]) order by id for no key update
 ), counted as (
   update message m set
     open_count = m.open_count + c.human_opens,
