@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../src/db/ids.js';
 import { insertHits } from '../src/tracking/ingest/event.sql.js';
+import type { MessageStatus } from '../src/messages/message.entity.js';
+import { MessageRepository } from '../src/messages/message.repository.js';
 import type { TrackingHit } from '../src/tracking/tracking-event.js';
 import { createAccount, gqlOk, startTestApp, type TestApp } from './support/app.js';
 import { createCampaign, createSender, importRecipients } from './support/campaigns.js';
@@ -111,6 +113,36 @@ describe('counter writers at once: the insert path and two event processors on t
       unique_clicks: messages.filter((m) => m.human_clicks > 0).length,
       machine_clicks: machineClicks,
     });
+  });
+  it('send outcomes at the same time on the same messages neither deadlock nor lose a count', async () => {
+    const { pool, eventProcessor } = t.app.services;
+    const outcomes = new MessageRepository(pool);
+    const before = await pool.query(
+      'select sum(sent)::int as sent from campaign_stats where campaign_id = $1',
+      [campaignId],
+    );
+    for (let round = 0; round < ROUNDS; round++) {
+      await pool.query(`update message set status = 'SENDING' where campaign_id = $1`, [campaignId]);
+      // every writer in another order: the outcome batch reversed, the inserts shuffled
+      const sent = [...messageIds].reverse().map((messageId) => ({
+        messageId,
+        status: 'SENT' as MessageStatus,
+        error: null,
+        smtpResponse: '250 ok',
+        sentAt: new Date(),
+      }));
+      await Promise.all([
+        insertHits(pool, batch(ROUNDS + round, 5)),
+        outcomes.recordOutcomes(sent),
+        insertHits(pool, batch(ROUNDS + round, 13)),
+        eventProcessor.run(),
+      ]);
+    }
+    const after = await pool.query(
+      'select sum(sent)::int as sent from campaign_stats where campaign_id = $1',
+      [campaignId],
+    );
+    expect(after.rows[0].sent - before.rows[0].sent).toBe(ROUNDS * MESSAGES);
   });
 });
 

@@ -15,6 +15,21 @@ export interface TransactionalMessage {
   status: MessageStatus;
 }
 
+/**
+ * The counter writers' lock order (docs/architecture.md, "Who writes counters"): message rows in id
+ * order, taken before the update touches any (its own order follows its plan), by a walk of the
+ * primary key over $1...
+ */
+const LOCKED_MESSAGES = `locked as materialized (
+    select id from message where id = any($1::uuid[]) order by id for no key update)`;
+/** ...then campaign_stats rows in (campaign_id, shard) order; per_shard names the rows to add to. */
+const LOCKED_STATS = `locked_stats as materialized (
+    select s.campaign_id, s.shard from campaign_stats s join per_shard p using (campaign_id, shard)
+    order by s.campaign_id, s.shard for update of s)`;
+const ADD_TO_STATS = `update campaign_stats s set sent = s.sent + p.sent, failed = s.failed + p.failed
+  from per_shard p join locked_stats l using (campaign_id, shard)
+  where s.campaign_id = p.campaign_id and s.shard = p.shard`;
+
 /** What an SMTP attempt ended in, as OutcomeRecorder writes it. */
 export interface SendOutcome {
   messageId: string;
@@ -117,22 +132,25 @@ export class MessageRepository extends TransactionalRepository {
 
   /**
    * QUEUED or SENDING -> FAILED with the same error for all, and their campaigns' failed counters
-   * (messages by primary key, then campaign_stats shard 0), in one statement.
+   * (messages, then campaign_stats shard 0, each locked in key order), in one statement.
    */
   async failUnsent(messageIds: readonly string[], error: string): Promise<void> {
     await this.pool.query(
-      `with changed as (
-         update message set status = 'FAILED', error = $2, updated_at = now()
-         where id = any($1::uuid[]) and status in ('QUEUED', 'SENDING') returning campaign_id)
-       update campaign_stats s set failed = s.failed + c.n
-       from (select campaign_id, count(*)::int as n from changed group by campaign_id) c where s.campaign_id = c.campaign_id and s.shard = 0`,
+      `with ${LOCKED_MESSAGES}, changed as (
+         update message m set status = 'FAILED', error = $2, updated_at = now()
+         from locked l where m.id = l.id and m.status in ('QUEUED', 'SENDING') returning m.campaign_id
+       ), per_shard as (
+         select campaign_id, 0 as shard, 0 as sent, count(*)::int as failed
+         from changed where campaign_id is not null group by campaign_id
+       ), ${LOCKED_STATS}
+       ${ADD_TO_STATS}`,
       [messageIds, error],
     );
   }
 
   /**
    * SENDING -> each outcome, and the campaigns' sent and failed counters, in one statement: message
-   * rows by primary key in id order, then campaign_stats rows by primary key (campaign_id, shard).
+   * rows locked in id order, then campaign_stats rows in (campaign_id, shard) order.
    * A message no longer SENDING is left as it is.
    */
   async recordOutcomes(outcomes: readonly SendOutcome[]): Promise<void> {
@@ -140,20 +158,17 @@ export class MessageRepository extends TransactionalRepository {
       `with outcome as (
          select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
            as o(id, status, error, smtp_response, sent_at)
-         -- message rows in id order, as every counter writer takes them (tracking/ingest/event.sql.ts)
-         order by id
-       ), changed as (
+       ), ${LOCKED_MESSAGES}, changed as (
          update message m set status = o.status, error = o.error, smtp_response = o.smtp_response,
            sent_at = coalesce(o.sent_at, m.sent_at), updated_at = now()
-         from outcome o where m.id = o.id and m.status = 'SENDING'
+         from outcome o join locked l on l.id = o.id where m.id = o.id and m.status = 'SENDING'
          returning m.id, m.campaign_id, m.status
        ), per_shard as (
          select campaign_id, abs(hashtext(id::text)) % 8 as shard,
                 count(*) filter (where status = 'SENT')::int as sent, count(*) filter (where status = 'FAILED')::int as failed
          from changed where campaign_id is not null group by 1, 2
-       )
-       update campaign_stats s set sent = s.sent + p.sent, failed = s.failed + p.failed
-       from per_shard p where s.campaign_id = p.campaign_id and s.shard = p.shard`,
+       ), ${LOCKED_STATS}
+       ${ADD_TO_STATS}`,
       [
         outcomes.map((o) => o.messageId),
         outcomes.map((o) => o.status),
