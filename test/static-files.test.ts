@@ -1,6 +1,9 @@
 // The dashboard's static route: nested folders (views/, components/) and the vendored graphql-ws
 // client are served, with the page headers; no request path reaches any other file.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDashboardHandler, dashboardRoutes } from '../src/dashboard/dashboard.routes.js';
@@ -35,6 +38,20 @@ describe('dashboard static files', () => {
     );
     expect(paths).not.toContain('/dashboard/views');
     expect(paths.every((path) => /^\/dashboard\/[\w/.-]*$/.test(path) && !path.includes('..'))).toBe(true);
+  });
+
+  it('leaves out hidden files and everything in hidden folders', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mailtrace-public-'));
+    try {
+      mkdirSync(join(dir, '.cache'));
+      mkdirSync(join(dir, 'views'));
+      for (const file of ['index.html', '.DS_Store', '.cache/x.js', 'views/a.js', 'views/.a.js.swp'])
+        writeFileSync(join(dir, file), '');
+      const paths = Object.keys(dashboardRoutes(dir)).filter((path) => !path.includes('/vendor/'));
+      expect(paths.sort()).toEqual(['/dashboard/', '/dashboard/index.html', '/dashboard/views/a.js']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('serves views, components and the graphql-ws client as scripts with the page headers', async () => {

@@ -15,10 +15,12 @@ export const DASHBOARD_PATH = '/dashboard';
 export function dashboardRoutes(dir = projectPath('src/dashboard/public')): Record<string, string> {
   const routes: Record<string, string> = {};
   for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    // files only (no links), and no hidden ones (editor and OS leftovers)
-    if (!entry.isFile() || entry.name.startsWith('.')) continue;
+    // files only (no links), and nothing hidden, nor in a hidden folder (editor and OS leftovers)
+    if (!entry.isFile()) continue;
     const path = join(entry.parentPath, entry.name);
-    routes[`${DASHBOARD_PATH}/${relative(dir, path).split(sep).join('/')}`] = path;
+    const segments = relative(dir, path).split(sep);
+    if (segments.some((segment) => segment.startsWith('.'))) continue;
+    routes[`${DASHBOARD_PATH}/${segments.join('/')}`] = path;
   }
   routes[`${DASHBOARD_PATH}/`] = join(dir, 'index.html');
   routes[`${DASHBOARD_PATH}/vendor/graphql-ws.js`] = packageFile('graphql-ws', 'umd/graphql-ws.min.js');
